@@ -1,0 +1,22 @@
+// One config for the whole monorepo. Tests import sibling packages by name; the mapper points those
+// names at their sources so `npm test` needs no build step first.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/core', '<rootDir>/packages', '<rootDir>/plugins'],
+  testMatch: ['**/src/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  moduleNameMapper: {
+    '^@permafrost/core$': '<rootDir>/core/src/index.ts',
+    '^@permafrost/backend-lib$': '<rootDir>/packages/backend-lib/src/index.ts',
+    '^@permafrost/dev-stack$': '<rootDir>/packages/dev-stack/src/index.ts',
+    '^@permafrost/plugin-cold-storage$': '<rootDir>/plugins/cold-storage/src/index.ts',
+  },
+  globalSetup: '<rootDir>/packages/dev-stack/src/jest/global-setup.ts',
+  globalTeardown: '<rootDir>/packages/dev-stack/src/jest/global-teardown.ts',
+  testTimeout: 120000,
+  maxWorkers: 2,
+};
