@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { Session } from 'chdb';
+import { createChdbConnection } from 'chdb/connection';
+import { storageConfigPath } from './paths';
+import { diskEndpoint, type S3Location } from './s3-location';
+
+export interface EmbeddedClickHouse {
+  client: ClickHouseClient;
+  path: string;
+  close(): Promise<void>;
+}
+
+/** The engine binds one data directory per process; remember which one this process holds. */
+let openEngine: { path: string; session: Session } | undefined;
+
+/**
+ * Opens chDB at `path` with our storage config (S3 disk + `cold_storage` policy) and returns a real
+ * `@clickhouse/client` on the same engine. The Session must exist first: it is what loads the config.
+ */
+export async function openEmbeddedClickHouse(opts: {
+  path: string;
+  s3: S3Location;
+  s3RetryAttempts: number;
+}): Promise<EmbeddedClickHouse> {
+  if (openEngine && openEngine.path !== opts.path) {
+    throw new Error(
+      `chDB already holds ${openEngine.path} in this process; one engine data directory per process ` +
+        `(close it before opening ${opts.path}, or use another process)`,
+    );
+  }
+  mkdirSync(opts.path, { recursive: true });
+  // storage.xml reads these with from_env, the same file a clickhouse-server mounts.
+  process.env.PERMAFROST_S3_DISK_ENDPOINT = diskEndpoint(opts.s3);
+  process.env.PERMAFROST_S3_ACCESS_KEY_ID = opts.s3.accessKeyId;
+  process.env.PERMAFROST_S3_SECRET_ACCESS_KEY = opts.s3.secretAccessKey;
+  const session = new Session(opts.path, {
+    connectionArgs: [
+      `--config-file=${storageConfigPath}`,
+      // The only place this setting takes effect under chDB (query SETTINGS and the disk's
+      // <retry_attempts> do not): without it an S3 outage hangs an insert for tens of minutes.
+      `--s3_retry_attempts=${opts.s3RetryAttempts}`,
+    ],
+  });
+  openEngine = { path: opts.path, session };
+  const client = createClient({ connection: chdbConnection(opts.path) });
+  let closed = false;
+  return {
+    client,
+    path: opts.path,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
+      session.close();
+      openEngine = undefined;
+    },
+  };
+}
+
+/**
+ * chDB's connection implements the contract of @clickhouse/client-common 1.23.0, while @clickhouse/client
+ * 1.23.1 ships its own inlined copy of those types that differs only in a settings type; at run time
+ * they are the same interface (exercised by every integration test).
+ */
+function chdbConnection(path: string): NonNullable<ClickHouseClientConfigOptions['connection']> {
+  return createChdbConnection({ path }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>;
+}
