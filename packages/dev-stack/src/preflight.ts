@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Client } from 'pg';
 import { s3Url, type S3Location } from './s3-location';
 import { StackConfigError } from './settings';
@@ -22,7 +22,11 @@ export async function connectExternalClickHouse(opts: {
     username: opts.username,
     password: opts.password,
     database: opts.database,
+    // Archive and restore statements run for minutes on big workspaces; progress headers keep the
+    // HTTP connection alive through proxies and load balancers meanwhile.
     request_timeout: 600_000,
+    clickhouse_settings: { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '60000' },
+    log: { level: ClickHouseLogLevel.OFF },
   });
   const ping = await withTimeout(client.ping(), opts.timeoutMs ?? 3000);
   if (!ping || !ping.success) {
@@ -55,7 +59,7 @@ export async function assertS3Writable(client: ClickHouseClient, s3: S3Location)
     });
   } catch (err) {
     const message = String((err as Error).message);
-    const setting = /ACCESS_DENIED|InvalidAccessKeyId|SignatureDoesNotMatch|403/.test(message)
+    const setting = /ACCESS_DENIED|AccessDenied|InvalidAccessKeyId|Access Key Id|SignatureDoesNotMatch|signature|\b403\b/i.test(message)
       ? 'PERMAFROST_S3_ACCESS_KEY_ID'
       : /NoSuchBucket|bucket/i.test(message) && !/Connection|connect|Timeout/i.test(message)
         ? 'PERMAFROST_S3_BUCKET'
