@@ -1,0 +1,53 @@
+import { ConflictError, IllegalTransitionError, NotFoundError } from '../errors';
+import type { TransitionRecord, WorkspaceStateStore } from './state-store';
+import type { TransitionName, WorkspaceStatus } from './transitions';
+
+/**
+ * Reference implementation of WorkspaceStateStore: a per-workspace promise chain as the lock. For unit
+ * tests and as documentation of the contract; it holds nothing across processes.
+ */
+export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
+  readonly statuses = new Map<string, WorkspaceStatus>();
+  readonly records = new Map<string, TransitionRecord>();
+  /** Test seam: checkTransition throws ConflictError for these workspaces. */
+  readonly conflicts = new Set<string>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  add(workspaceId: string, status: WorkspaceStatus = 'Active'): void {
+    this.statuses.set(workspaceId, status);
+  }
+
+  async withWorkspaceLock<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(workspaceId) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    this.locks.set(workspaceId, run.catch(() => undefined));
+    return run;
+  }
+
+  async getStatus(workspaceId: string): Promise<WorkspaceStatus> {
+    const status = this.statuses.get(workspaceId);
+    if (!status) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
+    return status;
+  }
+
+  async checkTransition(workspaceId: string, transition: TransitionName): Promise<void> {
+    if (this.conflicts.has(workspaceId)) throw new ConflictError(`Workspace ${workspaceId} cannot ${transition}: conflict.`, { workspaceId });
+  }
+
+  async commitStatus(workspaceId: string, transition: TransitionName, from: WorkspaceStatus, to: WorkspaceStatus): Promise<void> {
+    const current = await this.getStatus(workspaceId);
+    if (current !== from) throw new IllegalTransitionError(`Workspace ${workspaceId} is ${current}, not ${from}.`, { workspaceId, from: current, transition });
+    this.statuses.set(workspaceId, to);
+  }
+
+  async saveTransition(record: TransitionRecord): Promise<void> {
+    this.records.set(record.transitionId, structuredClone(record));
+  }
+
+  async findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined> {
+    const latest = [...this.records.values()]
+      .filter((r) => r.workspaceId === workspaceId)
+      .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
+    return latest && latest.state !== 'completed' ? structuredClone(latest) : undefined;
+  }
+}

@@ -1,0 +1,41 @@
+import { DataSource, type MixedList } from 'typeorm';
+import { backendEntities } from './schema';
+import { CreateWorkspace1764000000000 } from './migrations/1764000000000-CreateWorkspace';
+
+export const backendMigrations = [CreateWorkspace1764000000000];
+
+export interface PostgresContributions {
+  // TypeORM's own element types: entity classes and migration classes.
+  entities?: MixedList<Function>;
+  migrations?: MixedList<Function>;
+}
+
+/**
+ * The Postgres DataSource: our entities and migrations plus those plugins contribute. Schema changes
+ * only ever come from migrations (`synchronize` is never on).
+ */
+export function createDataSource(url: string, contributions: PostgresContributions[] = []): DataSource {
+  const entities: Function[] = [...backendEntities];
+  const migrations: Function[] = [...backendMigrations];
+  for (const c of contributions) {
+    entities.push(...(Array.isArray(c.entities) ? c.entities : []) as Function[]);
+    migrations.push(...(Array.isArray(c.migrations) ? c.migrations : []) as Function[]);
+  }
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    logging: ['error'],
+    extra: { max: 20, connectionTimeoutMillis: 10_000 },
+  });
+}
+
+/** Applies pending migrations; running it again is a no-op. Returns the names it applied. */
+export async function migratePostgres(dataSource: DataSource): Promise<string[]> {
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  return applied.map((m) => m.name);
+}

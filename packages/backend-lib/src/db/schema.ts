@@ -1,0 +1,81 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import type { HookPhase, TransitionName, WorkspaceStatus } from '@permafrost/core';
+
+export const WorkspaceStatusEnum = {
+  Active: 'Active',
+  Paused: 'Paused',
+  Tombstoned: 'Tombstoned',
+} as const satisfies Record<WorkspaceStatus, WorkspaceStatus>;
+
+@Entity({ name: 'workspace' })
+@Index('workspace_external_id_key', ['externalId'], { unique: true, where: '"external_id" IS NOT NULL' })
+export class Workspace {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text', unique: true })
+  name: string;
+
+  @Column({ name: 'external_id', type: 'text', nullable: true })
+  externalId: string | null;
+
+  @Column({ type: 'enum', enum: Object.values(WorkspaceStatusEnum), enumName: 'workspace_status', default: 'Active' })
+  status: WorkspaceStatus;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+/** One row per lifecycle transition: what ran, how far it got, and what a retry must finish. */
+@Entity({ name: 'workspace_transition' })
+@Index('workspace_transition_workspace_idx', ['workspaceId', 'startedAt'])
+export class WorkspaceTransition {
+  @PrimaryColumn('uuid', { name: 'id' })
+  transitionId: string;
+
+  @Column({ name: 'workspace_id', type: 'uuid' })
+  workspaceId: string;
+
+  @Column({ type: 'text' })
+  transition: TransitionName;
+
+  @Column({ name: 'from_status', type: 'text' })
+  from: WorkspaceStatus;
+
+  @Column({ name: 'to_status', type: 'text' })
+  to: WorkspaceStatus;
+
+  @Column({ type: 'text' })
+  state: 'running' | 'completed' | 'failed';
+
+  @Column({ type: 'text' })
+  phase: HookPhase | 'commit';
+
+  @Column({ type: 'int' })
+  attempt: number;
+
+  @Column({ name: 'failed_hooks', type: 'jsonb', default: () => "'[]'::jsonb" })
+  failedHooks: Array<{ plugin: string; name: string; point: string; message: string }>;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}
+
+export const backendEntities = [Workspace, WorkspaceTransition];

@@ -1,0 +1,19 @@
+import { NotFoundError } from '@permafrost/core';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/** A non-UUID can name no workspace: it is reported as not found, before any query runs. */
+export function assertWorkspaceId(value: unknown): asserts value is string {
+  if (!isUuid(value)) {
+    throw new NotFoundError(`Workspace ${describe(value)} does not exist: workspace ids are UUIDs.`, { workspaceId: typeof value === 'string' ? value.slice(0, 100) : undefined });
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'string') return `(${value === null ? 'null' : typeof value})`;
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}

@@ -1,0 +1,157 @@
+import { inject, injectable } from 'tsyringe';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  ConflictError,
+  IllegalTransitionError,
+  NotFoundError,
+  TransitionInProgressError,
+  type TransitionName,
+  type TransitionRecord,
+  type WorkspaceStateStore,
+  type WorkspaceStatus,
+} from '@permafrost/core';
+import { Workspace, WorkspaceTransition } from './db/schema';
+import { originalValue, tombstonedValue } from './workspace-names';
+
+export interface WorkspaceLockOptions {
+  /** How long a transition waits for another one on the same workspace before giving up. */
+  lockTimeoutMs: number;
+}
+export const WORKSPACE_LOCK_OPTIONS = Symbol.for('permafrost.WorkspaceLockOptions');
+
+const UNIQUE_VIOLATION = '23505';
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Postgres implementation of core's state store. One transition per workspace at a time, across every
+ * process sharing the database: a session-level advisory lock held on a dedicated connection for the
+ * whole transition (hooks included), so the row lock in commitStatus stays short.
+ */
+@injectable()
+export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
+  constructor(
+    @inject(DataSource) private readonly dataSource: DataSource,
+    @inject(WORKSPACE_LOCK_OPTIONS) private readonly lockOptions: WorkspaceLockOptions,
+  ) {}
+
+  async withWorkspaceLock<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT set_config('lock_timeout', $1, false)`, [`${this.lockOptions.lockTimeoutMs}ms`]);
+      try {
+        await runner.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`permafrost:workspace:${workspaceId}`]);
+      } catch (err) {
+        if ((err as { driverError?: { code?: string } }).driverError?.code === LOCK_NOT_AVAILABLE) {
+          throw new TransitionInProgressError(`Another transition of workspace ${workspaceId} has run for over ${this.lockOptions.lockTimeoutMs} ms; wait for it (see workspace_transition) and try again.`, { workspaceId });
+        }
+        throw err;
+      }
+      try {
+        return await fn();
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`permafrost:workspace:${workspaceId}`]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async getStatus(workspaceId: string): Promise<WorkspaceStatus> {
+    return (await this.load(this.dataSource.manager, workspaceId)).status;
+  }
+
+  async checkTransition(workspaceId: string, transition: TransitionName): Promise<void> {
+    if (transition !== 'untombstone') return;
+    const workspace = await this.load(this.dataSource.manager, workspaceId);
+    await this.assertOriginalsFree(this.dataSource.manager, workspace);
+  }
+
+  async commitStatus(workspaceId: string, transition: TransitionName, from: WorkspaceStatus, to: WorkspaceStatus): Promise<void> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const workspace = await this.load(manager, workspaceId, true);
+        if (workspace.status !== from) {
+          throw new IllegalTransitionError(`Workspace ${workspaceId} is ${workspace.status}, not ${from}; ${transition} was not applied.`, { workspaceId, from: workspace.status, transition });
+        }
+        if (transition === 'tombstone') {
+          workspace.name = tombstonedValue(workspaceId, workspace.name);
+          if (workspace.externalId !== null) workspace.externalId = tombstonedValue(workspaceId, workspace.externalId);
+        } else if (transition === 'untombstone') {
+          await this.assertOriginalsFree(manager, workspace);
+          workspace.name = originalValue(workspaceId, workspace.name);
+          if (workspace.externalId !== null) workspace.externalId = originalValue(workspaceId, workspace.externalId);
+        }
+        workspace.status = to;
+        await manager.save(Workspace, workspace);
+      });
+    } catch (err) {
+      if ((err as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
+        throw new ConflictError(`Workspace ${workspaceId} cannot take back its name or external id: another workspace took it meanwhile. Rename that workspace, then retry.`, { workspaceId });
+      }
+      throw err;
+    }
+  }
+
+  async saveTransition(record: TransitionRecord): Promise<void> {
+    await this.dataSource.getRepository(WorkspaceTransition).save({
+      transitionId: record.transitionId,
+      workspaceId: record.workspaceId,
+      transition: record.transition,
+      from: record.from,
+      to: record.to,
+      state: record.state,
+      phase: record.phase,
+      attempt: record.attempt,
+      failedHooks: record.failedHooks,
+      error: record.error ?? null,
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt ?? null,
+    });
+  }
+
+  async findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined> {
+    const latest = await this.dataSource.getRepository(WorkspaceTransition).findOne({
+      where: { workspaceId },
+      order: { startedAt: 'DESC' },
+    });
+    if (!latest || latest.state === 'completed') return undefined;
+    return {
+      transitionId: latest.transitionId,
+      workspaceId: latest.workspaceId,
+      transition: latest.transition,
+      from: latest.from,
+      to: latest.to,
+      state: latest.state,
+      phase: latest.phase,
+      attempt: latest.attempt,
+      failedHooks: latest.failedHooks as TransitionRecord['failedHooks'],
+      error: latest.error ?? undefined,
+      startedAt: latest.startedAt,
+      finishedAt: latest.finishedAt ?? undefined,
+    };
+  }
+
+  private async load(manager: EntityManager, workspaceId: string, forUpdate = false): Promise<Workspace> {
+    const workspace = await manager.findOne(Workspace, {
+      where: { id: workspaceId },
+      ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!workspace) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
+    return workspace;
+  }
+
+  private async assertOriginalsFree(manager: EntityManager, workspace: Workspace): Promise<void> {
+    const name = originalValue(workspace.id, workspace.name);
+    const externalId = workspace.externalId === null ? null : originalValue(workspace.id, workspace.externalId);
+    const taken = await manager
+      .createQueryBuilder(Workspace, 'w')
+      .where('w.id <> :id', { id: workspace.id })
+      .andWhere(externalId === null ? 'w.name = :name' : '(w.name = :name OR w.external_id = :externalId)', { name, externalId })
+      .getOne();
+    if (taken) {
+      const what = taken.name === name ? `name "${name}"` : `external id "${externalId}"`;
+      throw new ConflictError(`Workspace ${workspace.id} cannot be untombstoned: its ${what} now belongs to workspace ${taken.id}. Rename that workspace first, then untombstone again.`, { workspaceId: workspace.id });
+    }
+  }
+}

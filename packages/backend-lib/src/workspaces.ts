@@ -1,0 +1,99 @@
+import { inject, injectable } from 'tsyringe';
+import { DataSource, QueryFailedError } from 'typeorm';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  TransitionExecutor,
+  type TransitionName,
+  type TransitionResult,
+} from '@permafrost/core';
+import { Workspace } from './db/schema';
+import { assertWorkspaceId } from './ids';
+
+export interface CreateWorkspaceInput {
+  name: string;
+  externalId?: string | null;
+}
+
+export interface TransitionOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+const MAX_NAME_LENGTH = 200;
+
+/**
+ * The workspace lifecycle API. Every status change goes through core's TransitionExecutor: one
+ * transition per workspace at a time, `before` hooks, the status commit in a Postgres transaction that
+ * locks the row, then `after` hooks; failures are typed, recorded and retryable (`retryTransition`).
+ */
+@injectable()
+export class WorkspaceService {
+  constructor(
+    @inject(DataSource) private readonly dataSource: DataSource,
+    @inject(TransitionExecutor) private readonly executor: TransitionExecutor,
+  ) {}
+
+  async createWorkspace(input: CreateWorkspaceInput): Promise<Workspace> {
+    const name = validName(input?.name);
+    const externalId = input.externalId === undefined || input.externalId === null ? null : validName(input.externalId, 'externalId');
+    try {
+      return await this.dataSource.getRepository(Workspace).save({ name, externalId, status: 'Active' });
+    } catch (err) {
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
+        throw new ConflictError(`A workspace named "${name}"${externalId ? ` or with external id "${externalId}"` : ''} already exists; choose another.`);
+      }
+      throw err;
+    }
+  }
+
+  async getWorkspace(workspaceId: string): Promise<Workspace> {
+    assertWorkspaceId(workspaceId);
+    const workspace = await this.dataSource.getRepository(Workspace).findOneBy({ id: workspaceId });
+    if (!workspace) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
+    return workspace;
+  }
+
+  async listWorkspaces(): Promise<Workspace[]> {
+    return this.dataSource.getRepository(Workspace).find({ order: { createdAt: 'ASC' } });
+  }
+
+  pauseWorkspace(workspaceId: string, opts?: TransitionOptions): Promise<TransitionResult> {
+    return this.transition(workspaceId, 'pause', opts);
+  }
+
+  resumeWorkspace(workspaceId: string, opts?: TransitionOptions): Promise<TransitionResult> {
+    return this.transition(workspaceId, 'resume', opts);
+  }
+
+  /** Frees the name and external id for reuse (they come back on untombstone). */
+  tombstoneWorkspace(workspaceId: string, opts?: TransitionOptions): Promise<TransitionResult> {
+    return this.transition(workspaceId, 'tombstone', opts);
+  }
+
+  /** Untombstone: Active again with its original name and external id, or ConflictError if taken meanwhile. */
+  activateTombstonedWorkspace(workspaceId: string, opts?: TransitionOptions): Promise<TransitionResult> {
+    return this.transition(workspaceId, 'untombstone', opts);
+  }
+
+  /** Finishes the workspace's last transition whose after-hooks failed (hooks are idempotent). */
+  async retryTransition(workspaceId: string) {
+    assertWorkspaceId(workspaceId);
+    return this.executor.retry(workspaceId);
+  }
+
+  private async transition(workspaceId: string, transition: TransitionName, opts?: TransitionOptions): Promise<TransitionResult> {
+    assertWorkspaceId(workspaceId);
+    return this.executor.execute(workspaceId, transition, opts);
+  }
+}
+
+function validName(value: unknown, field = 'name'): string {
+  if (typeof value !== 'string' || value.trim().length === 0) throw new InvalidInputError(`${field} must be a non-empty string.`);
+  if (value.length > MAX_NAME_LENGTH) throw new InvalidInputError(`${field} must be at most ${MAX_NAME_LENGTH} characters (got ${value.length}).`);
+  if (value.startsWith('tombstoned:')) throw new InvalidInputError(`${field} must not start with "tombstoned:", which marks tombstoned workspaces.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(value)) throw new InvalidInputError(`${field} must not contain control characters.`);
+  return value;
+}
