@@ -12,7 +12,9 @@ module.exports = {
   moduleNameMapper: {
     '^@permafrost/core$': '<rootDir>/core/src/index.ts',
     '^@permafrost/backend-lib$': '<rootDir>/packages/backend-lib/src/index.ts',
+    '^@permafrost/backend-lib/testing$': '<rootDir>/packages/backend-lib/src/testing/index.ts',
     '^@permafrost/dev-stack$': '<rootDir>/packages/dev-stack/src/index.ts',
+    '^@permafrost/dev-stack/testing$': '<rootDir>/packages/dev-stack/src/jest/test-stack.ts',
     '^@permafrost/plugin-cold-storage$': '<rootDir>/plugins/cold-storage/src/index.ts',
   },
   globalSetup: '<rootDir>/packages/dev-stack/src/jest/global-setup.ts',

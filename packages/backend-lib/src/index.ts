@@ -18,3 +18,4 @@ export { UserEventsService } from './user-events-service';
 export { PostgresWorkspaceStateStore, WORKSPACE_LOCK_OPTIONS, type WorkspaceLockOptions } from './workspace-state-store';
 export { dataLayer, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, CLICKHOUSE_MIGRATIONS, type DataLayerOptions } from './plugin';
 export { isUuid, assertWorkspaceId } from './ids';
+export { generateEvents, isInternalEventName, type GenerateEventsOptions } from './userEvents/generate';

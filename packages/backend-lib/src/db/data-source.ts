@@ -29,7 +29,8 @@ export function createDataSource(url: string, contributions: PostgresContributio
     synchronize: false,
     migrationsRun: false,
     migrationsTransactionMode: 'each',
-    logging: ['error'],
+    // Failures surface as thrown, typed errors; TypeORM's own console logging would only duplicate them.
+    logging: false,
     extra: { max: 20, connectionTimeoutMillis: 10_000 },
   });
 }
