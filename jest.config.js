@@ -19,6 +19,8 @@ module.exports = {
   },
   globalSetup: '<rootDir>/packages/dev-stack/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/packages/dev-stack/src/jest/global-teardown.ts',
+  // tsyringe needs the Reflect polyfill before any decorated class loads, as an app's entry point would.
+  setupFiles: ['reflect-metadata'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -41,13 +41,13 @@ export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
   }
 
   async saveTransition(record: TransitionRecord): Promise<void> {
-    this.records.set(record.transitionId, structuredClone(record));
+    this.records.set(record.transitionId, structuredClone(record)); // an update keeps the key's original position
   }
 
   async findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined> {
-    const latest = [...this.records.values()]
-      .filter((r) => r.workspaceId === workspaceId)
-      .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())[0];
+    // Map keeps insertion order: the last record saved first for a workspace is its latest transition
+    // (startedAt alone ties when two transitions start within one millisecond).
+    const latest = [...this.records.values()].filter((r) => r.workspaceId === workspaceId).at(-1);
     return latest && latest.state !== 'completed' ? structuredClone(latest) : undefined;
   }
 }

@@ -113,7 +113,7 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
   async findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined> {
     const latest = await this.dataSource.getRepository(WorkspaceTransition).findOne({
       where: { workspaceId },
-      order: { startedAt: 'DESC' },
+      order: { seq: 'DESC' },
     });
     if (!latest || latest.state === 'completed') return undefined;
     return {

@@ -151,7 +151,7 @@ describe('workspace lifecycle on Postgres', () => {
     expect(await status(ws.id)).toBe('Tombstoned');
     const entries = calls.filter((c) => c.includes('@before:')).map((c) => c.split('@')[0]);
     expect(entries.length % 2).toBe(0); // no interleaving: each transition ran both plugins' before hooks together
-    const transitions = await t.app.resolve(DataSource).getRepository(WorkspaceTransition).find({ where: { workspaceId: ws.id, state: 'completed' }, order: { startedAt: 'ASC' } });
+    const transitions = await t.app.resolve(DataSource).getRepository(WorkspaceTransition).find({ where: { workspaceId: ws.id, state: 'completed' }, order: { seq: 'ASC' } });
     for (let i = 1; i < transitions.length; i++) expect(transitions[i]!.from).toBe(transitions[i - 1]!.to);
   });
 

@@ -39,10 +39,14 @@ export class Workspace {
 
 /** One row per lifecycle transition: what ran, how far it got, and what a retry must finish. */
 @Entity({ name: 'workspace_transition' })
-@Index('workspace_transition_workspace_idx', ['workspaceId', 'startedAt'])
+@Index('workspace_transition_workspace_idx', ['workspaceId', 'seq'])
 export class WorkspaceTransition {
   @PrimaryColumn('uuid', { name: 'id' })
   transitionId: string;
+
+  /** Creation order; timestamps tie when two transitions start within a millisecond. */
+  @Column({ type: 'bigint', insert: false, update: false, select: false })
+  seq: string;
 
   @Column({ name: 'workspace_id', type: 'uuid' })
   workspaceId: string;

@@ -20,6 +20,7 @@ export class CreateWorkspace1764000000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE "workspace_transition" (
         "id" uuid PRIMARY KEY,
+        "seq" bigserial NOT NULL,
         "workspace_id" uuid NOT NULL REFERENCES "workspace" ("id") ON DELETE CASCADE,
         "transition" text NOT NULL,
         "from_status" text NOT NULL,
@@ -32,7 +33,7 @@ export class CreateWorkspace1764000000000 implements MigrationInterface {
         "started_at" timestamptz NOT NULL,
         "finished_at" timestamptz
       )`);
-    await q.query(`CREATE INDEX "workspace_transition_workspace_idx" ON "workspace_transition" ("workspace_id", "started_at")`);
+    await q.query(`CREATE INDEX "workspace_transition_workspace_idx" ON "workspace_transition" ("workspace_id", "seq")`);
   }
 
   async down(q: QueryRunner): Promise<void> {
