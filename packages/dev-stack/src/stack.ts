@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { openEmbeddedClickHouse } from './clickhouse';
@@ -54,12 +55,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (env.PERMAFROST_CLICKHOUSE_URL && !env.PERMAFROST_S3_ENDPOINT) {
     throw new StackConfigError('PERMAFROST_S3_ENDPOINT', 'PERMAFROST_CLICKHOUSE_URL is set but PERMAFROST_S3_ENDPOINT is not: a ClickHouse server keeps cold data in the S3 its storage.xml names, so give that S3 (as the server reaches it) too.');
   }
+  // The engine's S3-disk metadata points at objects in the embedded S3: wipe both or neither.
+  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   const cleanup: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
   };
   try {
-    const services = await startEmbeddedServices(env, dataDir, options.fresh ?? false);
+    const services = await startEmbeddedServices(env, dataDir);
     if (services.running) cleanup.push(() => services.running!.stop());
 
     const s3: S3Location = {
@@ -117,8 +120,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
-async function startEmbeddedServices(env: StackEnv, dataDir: string, fresh: boolean) {
-  const spec: ServicesSpec = { dataDir: join(dataDir, 'services'), fresh };
+async function startEmbeddedServices(env: StackEnv, dataDir: string) {
+  const spec: ServicesSpec = { dataDir: join(dataDir, 'services'), fresh: false };
   if (!env.PERMAFROST_S3_ENDPOINT) {
     spec.s3 = { port: env.PERMAFROST_S3_PORT ?? (await freePort()), bucket: env.PERMAFROST_S3_BUCKET, accessKeyId: EMBEDDED_S3_KEY, secretAccessKey: EMBEDDED_S3_KEY, portSetting: 'PERMAFROST_S3_PORT' };
   }
