@@ -57,3 +57,5 @@ export async function waitForMutations(ch: ClickHouse, needle: string, timeoutMs
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+export { snapshotWorkspace, type WorkspaceSnapshot } from './snapshot';

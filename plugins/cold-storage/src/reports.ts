@@ -1,0 +1,43 @@
+import type { ColdStorageState } from './state/state-store';
+import type { PartitionStats } from './strategies/types';
+
+export interface ArchiveReport {
+  workspaceId: string;
+  outcome: 'archived' | 'noop';
+  /** Why nothing happened, or a summary of what did. */
+  note: string;
+  operationId?: string;
+  strategy: string;
+  watermark?: string;
+  months: Array<PartitionStats & { checksum: string }>;
+  rows: number;
+  bytes: number;
+  /** Hot events newer than the watermark (they arrived during the archive), left hot for a later archive. */
+  stayedHot: number;
+  durationMs: number;
+}
+
+export interface RestoreReport {
+  workspaceId: string;
+  outcome: 'restored' | 'noop';
+  note: string;
+  operationId?: string;
+  strategy: string;
+  months: Array<{ month: number; rows: number; checksum: string; pages: number }>;
+  rows: number;
+  /** Cold objects the freed partitions had, and how many S3 still lists afterwards (0 when clean). */
+  objectsFreed: number;
+  objectsLeft: number;
+  durationMs: number;
+}
+
+export interface ColdStoragePlan {
+  workspaceId: string;
+  state: ColdStorageState;
+  strategy: string;
+  /** What an archive would copy now (hot months). */
+  hot: { partitions: PartitionStats[]; rows: number; bytes: number };
+  /** What a restore would bring back (cold months). */
+  cold: { partitions: PartitionStats[]; rows: number; bytes: number };
+  nextOperation: 'archive' | 'restore' | 'none';
+}

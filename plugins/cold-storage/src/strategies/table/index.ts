@@ -1,0 +1,28 @@
+import { MONTH_OF } from '../../rows';
+import type { ColdSource, PartitionStats, StrategyDefinition } from '../types';
+import { TableArchiver } from './archiver';
+import { COLD_TABLE, tableStrategyMigrations } from './ddl';
+import { partitionBytes } from './partitions';
+import { TableRestorer } from './restorer';
+
+export { COLD_TABLE, STAGING_TABLE } from './ddl';
+
+/** The default strategy: the MergeTree table `user_events_cold_storage` on the S3 `cold_storage` policy. */
+export const tableStrategy: StrategyDefinition = {
+  name: 'table',
+  migrations: tableStrategyMigrations,
+  create: ({ ch, s3, pageRows }) => ({
+    name: 'table',
+    archiver: new TableArchiver(ch),
+    restorer: new TableRestorer(ch, s3, pageRows),
+    async coldPartitions(workspaceId: string): Promise<PartitionStats[]> {
+      const rows = await ch.rows<{ month: number; rows: string }>(
+        `SELECT ${MONTH_OF} AS month, count() AS rows FROM ${COLD_TABLE} WHERE workspace_id = {ws:String} GROUP BY month ORDER BY month`,
+        { ws: workspaceId });
+      return Promise.all(rows.map(async (r) => ({ month: Number(r.month), rows: Number(r.rows), bytes: await partitionBytes(ch, COLD_TABLE, workspaceId, Number(r.month)) })));
+    },
+    coldSource(workspaceId: string, months: number[]): ColdSource {
+      return { from: COLD_TABLE, where: `workspace_id = {ws:String} AND ${MONTH_OF} IN {months:Array(UInt32)}`, params: { ws: workspaceId, months } };
+    },
+  }),
+};

@@ -1,0 +1,41 @@
+import type { ClickHouse } from '@permafrost/backend-lib';
+
+/**
+ * Partition ids of (workspace, month) as the engine computes them for PARTITION BY (workspace_id,
+ * toYYYYMM(processing_time)). ALTER … PARTITION ID takes no bound parameter, so the id is asked of the
+ * engine (values bound) and checked to be the hex digest it always is before it enters SQL text.
+ */
+export async function partitionId(ch: ClickHouse, workspaceId: string, month: number): Promise<string> {
+  const row = await ch.one<{ id: string }>(`SELECT partitionId({ws:String}, toUInt32({month:UInt32})) AS id`, { ws: workspaceId, month });
+  if (!/^[0-9a-f]{32}$/.test(row.id)) throw new Error(`unexpected partition id ${JSON.stringify(row.id)}`);
+  return row.id;
+}
+
+export async function dropPartition(ch: ClickHouse, table: string, workspaceId: string, month: number): Promise<void> {
+  await ch.command(`ALTER TABLE ${table} DROP PARTITION ID '${await partitionId(ch, workspaceId, month)}'`);
+}
+
+/** Atomically swaps the target's partition for the source's (both tables share structure and policy). */
+export async function replacePartition(ch: ClickHouse, target: string, source: string, workspaceId: string, month: number): Promise<void> {
+  await ch.command(`ALTER TABLE ${target} REPLACE PARTITION ID '${await partitionId(ch, workspaceId, month)}' FROM ${source}`);
+}
+
+/** Object keys (relative to the bucket) of the table's active parts in these partitions. */
+export async function partitionObjectKeys(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<string[]> {
+  const ids = await Promise.all(months.map((m) => partitionId(ch, workspaceId, m)));
+  const rows = await ch.rows<{ remote_path: string }>(
+    `SELECT DISTINCT remote_path FROM system.remote_data_paths AS r
+     WHERE concat(r.path, substring(r.local_path, 1, length(r.local_path) - position(reverse(r.local_path), '/') + 1))
+       IN (SELECT path FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND partition_id IN {ids:Array(String)})`,
+    { table, ids },
+  );
+  return rows.map((r) => r.remote_path);
+}
+
+export async function partitionBytes(ch: ClickHouse, table: string, workspaceId: string, month: number): Promise<number> {
+  const row = await ch.one<{ bytes: string }>(
+    `SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND active AND partition_id = {id:String}`,
+    { table, id: await partitionId(ch, workspaceId, month) },
+  );
+  return Number(row.bytes);
+}
