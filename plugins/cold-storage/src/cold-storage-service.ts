@@ -68,8 +68,24 @@ export class ColdStorageService {
       workspaceId, state: ws.state, strategy: strategy.name,
       hot: { partitions: hot, rows: sum(hot, 'rows'), bytes: sum(hot, 'bytes') },
       cold: { partitions: cold, rows: sum(cold, 'rows'), bytes: sum(cold, 'bytes') },
-      nextOperation: ws.state === 'failed' ? ((await this.state.latestOperation(workspaceId))?.kind ?? 'none') : hot.length > 0 ? 'archive' : cold.length > 0 ? 'restore' : 'none',
+      nextOperation: await this.nextOperation(workspaceId, ws, hot.length > 0),
     };
+  }
+
+  /** What the workspace's state calls for; hot counts alone mislead while an archive's deletes still run. */
+  private async nextOperation(workspaceId: string, ws: WorkspaceColdState, hasHot: boolean): Promise<ColdStoragePlan['nextOperation']> {
+    switch (ws.state) {
+      case 'archived':
+        return 'restore';
+      case 'none':
+        return hasHot ? 'archive' : 'none';
+      case 'archiving':
+        return 'archive';
+      case 'restoring':
+        return 'restore';
+      case 'failed':
+        return (await this.state.latestOperation(workspaceId))?.kind ?? 'none';
+    }
   }
 
   async status(workspaceId: string): Promise<WorkspaceColdState & { lastOperation?: ColdStorageOperation }> {

@@ -1,7 +1,7 @@
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { DataSource } from 'typeorm';
 import { definePlugin, WORKSPACE_STATE_STORE, type PermafrostPlugin, type TransitionContext, type WorkspaceStateStore } from '@permafrost/core';
-import { ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS } from '@permafrost/backend-lib';
+import { ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, type ClickHouseMigration } from '@permafrost/backend-lib';
 import { ColdStorageService } from './cold-storage-service';
 import type { S3Location } from './s3-location';
 import { ColdStorageState1764000100000 } from './state/migration';
@@ -44,7 +44,7 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
     register(container: DependencyContainer) {
       container.register(POSTGRES_CONTRIBUTIONS, { useValue: { migrations: [ColdStorageState1764000100000] } });
       // DDL of every strategy, so a workspace archived by one can be restored whatever the default is now.
-      container.register(CLICKHOUSE_MIGRATIONS, { useValue: definitions.flatMap((d) => d.migrations) });
+      container.register(CLICKHOUSE_MIGRATIONS, { useValue: uniqueMigrations(definitions.flatMap((d) => d.migrations)) });
       container.register(ColdStorageService, {
         useFactory: instanceCachingFactory((c) => new ColdStorageService(
           c.resolve(ClickHouse),
@@ -75,4 +75,15 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
       hooks.tap('before:untombstone', restore, { name: 'restore' });
     },
   });
+}
+
+/** Strategies that wrap another (e.g. to add behaviour) share its DDL: the same migration once is enough. */
+function uniqueMigrations(migrations: ClickHouseMigration[]): ClickHouseMigration[] {
+  const byId = new Map<string, ClickHouseMigration>();
+  for (const m of migrations) {
+    const seen = byId.get(m.id);
+    if (seen && seen.statements.join(';') !== m.statements.join(';')) throw new Error(`two cold storage strategies declare ClickHouse migration ${m.id} with different statements`);
+    byId.set(m.id, m);
+  }
+  return [...byId.values()];
 }
