@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { coldStorage, COLD_TABLE, type ArchiveReport, type RestoreReport } from '@permafrost/plugin-cold-storage';
+import { coldStorage, ColdStorageService, parquetStrategy, type ArchiveReport, type RestoreReport } from '@permafrost/plugin-cold-storage';
 import { generateEvents } from './userEvents/generate';
 import { startTestApp, snapshotWorkspace, waitForMutations, type TestApp } from './testing';
 import type { TransitionResult } from '@permafrost/core';
@@ -9,12 +9,12 @@ import type { TransitionResult } from '@permafrost/core';
 // Reversible round trips through the cold storage plugin, for each strategy.
 const EVENTS = 4000;
 
-describe.each(['table'])('cold storage round trip (%s strategy)', (strategy) => {
+describe.each(['table', 'parquet'])('cold storage round trip (%s strategy)', (strategy) => {
   let t: TestApp;
   beforeAll(async () => {
     const { startTestStack } = await import('@permafrost/dev-stack/testing');
     const stack = await startTestStack();
-    t = await startTestApp({ stack, plugins: [coldStorage({ s3: stack.s3, strategy, pageRows: 150 })] });
+    t = await startTestApp({ stack, plugins: [coldStorage({ s3: stack.s3, strategy, strategies: [parquetStrategy], pageRows: 150 })] });
   });
   afterAll(async () => {
     await t?.stop();
@@ -29,7 +29,8 @@ describe.each(['table'])('cold storage round trip (%s strategy)', (strategy) => 
   const coldState = async (id: string) =>
     (await t.app.resolve(DataSource).query(`SELECT cold_storage_state AS state, cold_storage_strategy AS strategy FROM workspace WHERE id = $1`, [id]))[0];
   const count = async (sql: string, ws: string) => Number((await t.ch.one<{ n: string }>(sql, { ws })).n);
-  const coldRows = (ws: string) => count(`SELECT count() AS n FROM ${COLD_TABLE} WHERE workspace_id = {ws:String}`, ws);
+  // Whichever strategy holds it: the plugin's own dry run reads the cold side.
+  const coldRows = async (ws: string) => (await t.app.resolve(ColdStorageService).plan(ws)).cold.rows;
   const hotRows = (ws: string) => count(`SELECT count() AS n FROM user_events_v2 WHERE workspace_id = {ws:String}`, ws);
   const internalRows = (ws: string) => count(`SELECT count() AS n FROM internal_events WHERE workspace_id = {ws:String}`, ws);
   const detail = <T>(result: TransitionResult, point: string) => result.outcomes.find((o) => o.plugin === 'cold-storage' && o.point === point)!.detail as unknown as T;
@@ -87,5 +88,34 @@ describe.each(['table'])('cold storage round trip (%s strategy)', (strategy) => 
     expect(detail<ArchiveReport>(tombstoned, 'after:tombstone')).toMatchObject({ outcome: 'noop', note: expect.stringMatching(/already archived/) });
     await t.workspaces.activateTombstonedWorkspace(ws);
     expect(await hotRows(ws)).toBe(EVENTS);
+  });
+});
+
+describe('cold storage strategy switch', () => {
+  it('restores a workspace with the strategy that archived it, whatever the default is now', async () => {
+    const { startTestStack } = await import('@permafrost/dev-stack/testing');
+    const stack = await startTestStack();
+    const first = await startTestApp({ stack, plugins: [coldStorage({ s3: stack.s3, strategy: 'table', strategies: [parquetStrategy] })] });
+    try {
+      const ws = (await first.workspaces.createWorkspace({ name: `switch-${randomUUID()}` })).id;
+      await first.events.insertUserEvents(ws, [...generateEvents({ count: 500, seed: 11, idPrefix: ws.slice(0, 8) })]);
+      const before = await snapshotWorkspace(first.ch, ws);
+      await first.workspaces.pauseWorkspace(ws);
+      await first.app.shutdown();
+
+      // The operator changes the default strategy and restarts.
+      const second = await startTestApp({ stack, plugins: [coldStorage({ s3: stack.s3, strategy: 'parquet', strategies: [parquetStrategy] })] });
+      try {
+        expect(await second.app.resolve(ColdStorageService).plan(ws)).toMatchObject({ strategy: 'table', cold: { rows: 500 } });
+        const resumed = await second.workspaces.resumeWorkspace(ws);
+        const report = resumed.outcomes.find((o) => o.plugin === 'cold-storage')!.detail as unknown as RestoreReport;
+        expect(report).toMatchObject({ strategy: 'table', rows: 500 });
+        expect(await snapshotWorkspace(second.ch, ws)).toEqual(before);
+      } finally {
+        await second.app.shutdown();
+      }
+    } finally {
+      await stack.stop();
+    }
   });
 });

@@ -7,3 +7,4 @@ export { tableStrategy, COLD_TABLE, STAGING_TABLE } from './strategies/table';
 export { ColdStorageUnreachableError, VerificationFailedError } from './errors';
 export { ROW_KEY, ROW_FINGERPRINT, STORED_COLUMNS } from './rows';
 export type { S3Location } from './s3-location';
+export { parquetStrategy } from './strategies/parquet';

@@ -1,7 +1,7 @@
 import { USER_EVENTS_TABLE, type ClickHouse } from '@permafrost/backend-lib';
 import { VerificationFailedError } from '../../errors';
 import { ROW_KEY, sameDigest, STORED_COLUMNS, type RowDigest } from '../../rows';
-import { awaitObjectsGone } from '../../s3-objects';
+import { awaitObjectsGone } from '../../s3-object-keys';
 import type { S3Location } from '../../s3-location';
 import { digest, pageBounds, pageFilter, throwIfAborted, WORKSPACE_MONTH, type PageBounds } from '../shared';
 import type { FreedObjects, MonthRestored, OperationContext, Restorer } from '../types';

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import type { ClickHouse } from '@permafrost/backend-lib';
+import { bucketUrl } from '../../s3-object-keys';
+import type { S3Location } from '../../s3-location';
+
+/** The five stored columns, declared so reads of zero files (or files of an older generation) need no inference. */
+export const PARQUET_STRUCTURE = 'message_id String, workspace_id String, server_time DateTime64(3), message_raw String, processing_time DateTime64(3)';
+
+/**
+ * Object layout: <prefix>/parquet/<workspace>/<YYYYMM>/<operation>.parquet. One file per archive
+ * operation and month, so a later archive adds a file beside the earlier ones instead of rewriting them,
+ * and a retry of the same operation overwrites only its own file.
+ */
+export class ParquetObjects {
+  constructor(private readonly s3: S3Location) {}
+
+  file(workspaceId: string, month: number, operationId: string): string {
+    return `${this.root(workspaceId)}/${month}/${operationId}.parquet`;
+  }
+
+  monthGlob(workspaceId: string, month: number): string {
+    return `${this.root(workspaceId)}/${month}/*.parquet`;
+  }
+
+  workspaceGlob(workspaceId: string): string {
+    return `${this.root(workspaceId)}/*/*.parquet`;
+  }
+
+  /** `s3(…)` with every value bound; `urlParam` names the query parameter that holds the URL. */
+  tableFunction(urlParam: string): string {
+    return `s3({${urlParam}:String}, {s3key:String}, {s3secret:String}, 'Parquet', '${PARQUET_STRUCTURE}')`;
+  }
+
+  credentials(): { s3key: string; s3secret: string } {
+    return { s3key: this.s3.accessKeyId, s3secret: this.s3.secretAccessKey };
+  }
+
+  /** Keys (relative to the bucket) of the files under a glob. */
+  async list(ch: ClickHouse, glob: string): Promise<string[]> {
+    const rows = await ch.rows<{ path: string }>(
+      `SELECT DISTINCT _path AS path FROM s3({url:String}, {s3key:String}, {s3secret:String}, 'One')`,
+      { url: glob, ...this.credentials() }, { s3_throw_on_zero_files_match: 0 } as Record<string, number>);
+    return rows.map((r) => r.path.slice(this.s3.bucket.length + 1)).sort();
+  }
+
+  /**
+   * Deletes objects through ClickHouse (Node never talks to S3): TRUNCATE of an S3-engine table over one
+   * exact key deletes that object. The helper table holds the key only for the statement's duration.
+   */
+  async delete(ch: ClickHouse, keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const table = `permafrost_s3_delete_${randomBytes(8).toString('hex')}`;
+      await ch.command(`CREATE TABLE ${table} (message_id String) ENGINE = S3({url:String}, {s3key:String}, {s3secret:String}, 'Parquet')`,
+        { url: `${bucketUrl(this.s3)}/${key}`, ...this.credentials() });
+      try {
+        await ch.command(`TRUNCATE TABLE ${table}`);
+      } finally {
+        await ch.command(`DROP TABLE IF EXISTS ${table}`);
+      }
+    }
+  }
+
+  private root(workspaceId: string): string {
+    return `${bucketUrl(this.s3)}/${[this.s3.prefix, 'parquet', workspaceId].filter(Boolean).join('/')}`;
+  }
+}
