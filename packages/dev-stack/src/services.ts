@@ -5,6 +5,8 @@ import { StackConfigError } from './settings';
 
 export interface ServicesSpec {
   dataDir: string;
+  /** Outlive this process (stopped by SIGTERM to `pid`); otherwise the services die with it. */
+  detached?: boolean;
   fresh: boolean;
   s3?: { port: number; bucket: string; accessKeyId: string; secretAccessKey: string; portSetting: string };
   postgres?: { port: number; user: string; password: string; portSetting: string };
@@ -21,9 +23,14 @@ export interface RunningServices {
  */
 export async function startServices(spec: ServicesSpec, timeoutMs = 60_000): Promise<RunningServices> {
   const child = spawn(process.execPath, [servicesProcessPath, JSON.stringify(spec)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: [spec.detached ? 'ignore' : 'pipe', 'pipe', spec.detached ? 'ignore' : 'inherit'],
+    detached: spec.detached ?? false,
   });
   const ready = await readReadyLine(child, timeoutMs);
+  if (spec.detached && ready.ready) {
+    child.stdout?.destroy();
+    child.unref();
+  }
   if (!ready.ready) {
     await waitForExit(child, 10_000);
     throw new StackConfigError(ready.error.setting ?? 'embedded services', ready.error.message);
@@ -32,7 +39,8 @@ export async function startServices(spec: ServicesSpec, timeoutMs = 60_000): Pro
   return {
     pid: child.pid!,
     stop: () => (stopped ??= (async () => {
-      child.stdin?.end();
+      if (spec.detached) child.kill('SIGTERM');
+      else child.stdin?.end();
       await waitForExit(child, 30_000);
     })()),
   };

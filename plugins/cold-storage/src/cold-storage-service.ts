@@ -93,6 +93,12 @@ export class ColdStorageService {
     return { ...(await this.workspaceState(workspaceId)), lastOperation: await this.state.latestOperation(workspaceId) };
   }
 
+  /** Resolves once the workspace's archived hot rows are really gone (the deletes run in the background). */
+  async settle(workspaceId: string, timeoutMs = this.options.deleteWaitTimeoutMs): Promise<void> {
+    assertWorkspaceId(workspaceId);
+    await this.hot.waitForDeletes(workspaceId, timeoutMs, new AbortController().signal);
+  }
+
   /** Caller holds the workspace lock. */
   archive(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {
     assertWorkspaceId(workspaceId);

@@ -58,4 +58,4 @@ export async function waitForMutations(ch: ClickHouse, needle: string, timeoutMs
   }
 }
 
-export { snapshotWorkspace, type WorkspaceSnapshot } from './snapshot';
+export { snapshotWorkspace, type WorkspaceSnapshot } from '../userEvents/snapshot';

@@ -1,4 +1,5 @@
 import type { ClickHouse } from '../clickhouse/clickhouse';
+import { INTERNAL_EVENTS_TABLE, USER_EVENTS_TABLE } from './clickhouse';
 
 export interface WorkspaceSnapshot {
   events: { rows: number; checksum: string };
@@ -22,8 +23,8 @@ export async function snapshotWorkspace(ch: ClickHouse, workspaceId: string, sam
     return { rows: Number(row.rows), checksum: row.checksum };
   };
   return {
-    events: await digest('user_events_v2'),
-    internal: await digest('internal_events'),
-    sample: await ch.rows(`SELECT * FROM user_events_v2 WHERE workspace_id = {ws:String} ORDER BY message_id LIMIT {n:UInt32}`, { ws: workspaceId, n: sampleSize }),
+    events: await digest(USER_EVENTS_TABLE),
+    internal: await digest(INTERNAL_EVENTS_TABLE),
+    sample: await ch.rows(`SELECT * FROM ${USER_EVENTS_TABLE} WHERE workspace_id = {ws:String} ORDER BY message_id LIMIT {n:UInt32}`, { ws: workspaceId, n: sampleSize }),
   };
 }

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { main } from './program';
+
+main(process.argv).then((code) => {
+  // chDB's threads and pools keep the loop alive after close; the work is done and flushed.
+  process.exit(code);
+});

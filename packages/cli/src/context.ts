@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { bootstrap, createLogger, type PermafrostApp } from '@permafrost/core';
+import { ClickHouse, dataLayer, UserEventsService, WorkspaceService } from '@permafrost/backend-lib';
+import { defaultDataRoot, readDaemon, readStackEnv, startStack, type Stack } from '@permafrost/dev-stack';
+import { coldStorage, ColdStorageService, parquetStrategy } from '@permafrost/plugin-cold-storage';
+
+export interface GlobalOptions {
+  json?: boolean;
+  instance?: string;
+  strategy?: string;
+}
+
+export interface CliContext {
+  stack: Stack;
+  app: PermafrostApp;
+  ch: ClickHouse;
+  workspaces: WorkspaceService;
+  events: UserEventsService;
+  coldStorage: ColdStorageService;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_INSTANCE = 'cli';
+
+/**
+ * The app every command runs on: the stack (servers from the environment, else the embedded ones of a
+ * named instance under the data root, reusing `stack up`'s Postgres and S3 when it runs), the data
+ * layer, and the cold storage plugin with both strategies.
+ */
+export async function openContext(options: GlobalOptions & { fresh?: boolean }): Promise<CliContext> {
+  const instance = options.instance ?? DEFAULT_INSTANCE;
+  const env = { ...process.env };
+  const settings = readStackEnv(env);
+  const daemon = settings.DATABASE_URL || settings.PERMAFROST_S3_ENDPOINT ? undefined : readDaemon(instanceDir(instance));
+  if (daemon) {
+    Object.assign(env, {
+      DATABASE_URL: daemon.postgresUrl,
+      PERMAFROST_S3_ENDPOINT: daemon.s3.endpoint,
+      PERMAFROST_S3_ACCESS_KEY_ID: daemon.s3.accessKeyId,
+      PERMAFROST_S3_SECRET_ACCESS_KEY: daemon.s3.secretAccessKey,
+    });
+  }
+  const stack = await startStack({ name: instance, env, fresh: options.fresh, database: daemon || !settings.DATABASE_URL ? 'permafrost' : undefined });
+  try {
+    const app = await bootstrap({
+      plugins: [
+        dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse }),
+        coldStorage({ s3: stack.s3, strategy: options.strategy ?? 'table', strategies: [parquetStrategy] }),
+      ],
+      logger: createLogger({ name: 'permafrost-cli' }),
+    });
+    return {
+      stack, app,
+      ch: app.resolve(ClickHouse),
+      workspaces: app.resolve(WorkspaceService),
+      events: app.resolve(UserEventsService),
+      coldStorage: app.resolve(ColdStorageService),
+      close: async () => {
+        await app.shutdown().catch(() => undefined);
+        await stack.stop();
+      },
+    };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+}
+
+export function instanceDir(instance: string): string {
+  const settings = readStackEnv();
+  return join(settings.PERMAFROST_DATA_DIR ?? defaultDataRoot, instance);
+}
