@@ -22,3 +22,4 @@ export async function startTestStack(): Promise<TestStack> {
   });
   return { ...stack, database };
 }
+export { buildProject } from './build';

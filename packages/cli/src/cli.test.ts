@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureDatabase, repoRoot } from '@permafrost/dev-stack';
+import { buildProject } from '@permafrost/dev-stack/testing';
+
+// Integration: the permafrost CLI as a real process, each run loading its own chDB engine, against the
+// test run's Postgres (a database of this file's own) and S3.
+const bin = resolve(repoRoot, 'packages/cli/dist/bin.js');
+let env: NodeJS.ProcessEnv;
+
+function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+const json = async (...args: string[]) => {
+  const result = await cli('--json', ...args);
+  expect(result).toMatchObject({ code: 0 });
+  return JSON.parse(result.stdout);
+};
+
+describe('permafrost CLI', () => {
+  let workspace: string;
+
+  beforeAll(async () => {
+    buildProject('packages/cli');
+    const dataDir = mkdtempSync(join(tmpdir(), 'permafrost-cli-'));
+    chmodSync(dataDir, 0o755);
+    env = {
+      ...process.env,
+      PERMAFROST_DATA_DIR: dataDir,
+      DATABASE_URL: await ensureDatabase(process.env.DATABASE_URL!, `cli_${randomBytes(5).toString('hex')}`),
+      NO_COLOR: '1',
+    };
+  });
+
+  it('create: human and --json', async () => {
+    const name = `cli-${randomUUID()}`;
+    const human = await cli('create', name, '--external-id', `ext-${name}`);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`created workspace [0-9a-f-]{36} \\(${name}\\)`));
+    const created = await json('create', `${name}-2`);
+    expect(created).toMatchObject({ name: `${name}-2`, status: 'Active' });
+    workspace = created.id;
+  });
+
+  it('seed, status and plan: human and --json', async () => {
+    expect(await json('seed', '--events', '2400', '--workspace', workspace)).toMatchObject({ inserted: 2400 });
+    const status = await json('status', workspace);
+    expect(status).toMatchObject({ id: workspace, status: 'Active', coldStorage: 'none', hotRows: 2400, coldRows: 0 });
+    const all = await json('status');
+    expect(all.map((w: { id: string }) => w.id)).toContain(workspace);
+    const human = await cli('status');
+    expect(human.stdout).toMatch(/workspace\s+name\s+status\s+cold storage/);
+    expect(human.stdout).toContain(workspace);
+    const plan = await json('plan', workspace);
+    expect(plan).toMatchObject({ nextOperation: 'archive', strategy: 'table', hot: { rows: 2400 } });
+    expect(plan.hot.partitions.length).toBeGreaterThan(6);
+    expect((await cli('plan', workspace)).stdout).toMatch(/next: archive[\s\S]*total\s+2400/);
+  });
+
+  it('pause and resume move the events to cold storage and back', async () => {
+    const paused = await json('pause', workspace);
+    expect(paused).toMatchObject({ from: 'Active', to: 'Paused', outcomes: [{ plugin: 'cold-storage', ok: true, note: expect.stringMatching(/archived 2400 events/) }] });
+    expect(await json('status', workspace)).toMatchObject({ status: 'Paused', coldStorage: 'archived', coldRows: 2400 });
+    const resumed = await cli('resume', workspace);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/Paused → Active/);
+    expect(resumed.stdout).toMatch(/restored 2400 events/);
+    expect(await json('status', workspace)).toMatchObject({ status: 'Active', coldStorage: 'none', hotRows: 2400, coldRows: 0 });
+  });
+
+  it('tombstone and untombstone, and retry with nothing to retry', async () => {
+    expect(await json('tombstone', workspace)).toMatchObject({ to: 'Tombstoned' });
+    expect(await json('untombstone', workspace)).toMatchObject({ to: 'Active' });
+    expect(await json('retry', workspace)).toMatchObject({ retried: false, reason: expect.stringMatching(/nothing to retry/) });
+  });
+
+  it('an unknown workspace and a malformed id: exit 1 with a typed error', async () => {
+    for (const id of [randomUUID(), 'not-a-uuid', "x'; DROP TABLE workspace; --"]) {
+      const human = await cli('pause', id);
+      expect(human.code).toBe(1);
+      expect(human.stderr).toMatch(/NOT_FOUND/);
+      const machine = await cli('--json', 'status', id);
+      expect(machine.code).toBe(1);
+      expect(JSON.parse(machine.stdout)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    }
+    const illegal = await cli('--json', 'resume', workspace);
+    expect(illegal.code).toBe(1);
+    expect(JSON.parse(illegal.stdout)).toMatchObject({ error: { code: 'ILLEGAL_TRANSITION' } });
+  });
+
+  it('usage errors exit 2: missing argument, bad number, unknown command, bad strategy', async () => {
+    for (const args of [['pause'], ['seed', '--events', '-5', '--workspace', workspace], ['seed', '--workspace', workspace], ['frobnicate'], ['--strategy', 'zip', 'status']]) {
+      const result = await cli(...args);
+      expect([args, result.code]).toEqual([args, 2]);
+      expect(result.stderr).toMatch(/error/);
+    }
+  });
+
+  it('demo runs the whole job and prints PASS', async () => {
+    const human = await cli('demo', '--events', '3000');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^PASS: 3000 events, 3 workspaces, strategy table/m);
+    const machine = await json('--strategy', 'parquet', 'demo', '--events', '2000', '--workspaces', '2');
+    expect(machine).toMatchObject({ ok: true, strategy: 'parquet', workspaces: 2 });
+  });
+
+  it('stack up / down: a background Postgres and S3 that later commands reuse', async () => {
+    const embedded = { ...env };
+    for (const key of Object.keys(embedded)) if (/^(PERMAFROST_(S3|CLICKHOUSE)_|DATABASE_URL$)/.test(key)) delete embedded[key];
+    const saved = env;
+    env = embedded;
+    try {
+      const up = await json('--instance', 'bg', 'stack', 'up');
+      expect(up.postgresUrl).toMatch(/^postgres:\/\//);
+      expect(() => process.kill(up.pid, 0)).not.toThrow();
+      expect(await json('--instance', 'bg', 'create', `bg-${randomUUID()}`)).toMatchObject({ status: 'Active' });
+      expect(await json('--instance', 'bg', 'stack', 'down')).toEqual({ stopped: true });
+      expect(() => process.kill(up.pid, 0)).toThrow();
+      expect(await json('--instance', 'bg', 'stack', 'down')).toEqual({ stopped: false });
+    } finally {
+      env = saved;
+    }
+  });
+});
