@@ -9,7 +9,8 @@ export const COLD_TABLE = 'user_events_cold_storage';
  */
 export const STAGING_TABLE = 'user_events_cold_storage_staging';
 
-const coldTable = (name: string) => `
+/** DDL of a table shaped like the cold table (the benchmark's floor measures copies into one). */
+export const coldTableDdl = (name: string) => `
   CREATE TABLE IF NOT EXISTS ${name} (
     message_raw String,
     processing_time DateTime64(3),
@@ -23,5 +24,5 @@ const coldTable = (name: string) => `
   SETTINGS storage_policy = 'cold_storage'`;
 
 export const tableStrategyMigrations: ClickHouseMigration[] = [
-  { id: 'cold_storage_0001_table', statements: [coldTable(COLD_TABLE), coldTable(STAGING_TABLE)] },
+  { id: 'cold_storage_0001_table', statements: [coldTableDdl(COLD_TABLE), coldTableDdl(STAGING_TABLE)] },
 ];

@@ -5,7 +5,7 @@ import { COLD_TABLE, tableStrategyMigrations } from './ddl';
 import { partitionBytes } from './partitions';
 import { TableRestorer } from './restorer';
 
-export { COLD_TABLE, STAGING_TABLE } from './ddl';
+export { COLD_TABLE, STAGING_TABLE, coldTableDdl } from './ddl';
 
 /** The default strategy: the MergeTree table `user_events_cold_storage` on the S3 `cold_storage` policy. */
 export const tableStrategy: StrategyDefinition = {

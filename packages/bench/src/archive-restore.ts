@@ -1,0 +1,87 @@
+import { isDeepStrictEqual } from 'node:util';
+import { INTERNAL_EVENTS_TABLE, seedEvents, snapshotWorkspace, USER_EVENTS_TABLE } from '@permafrost/backend-lib';
+import { coldTableDdl, STORED_COLUMNS } from '@permafrost/plugin-cold-storage';
+import type { BenchApp } from './app';
+import { median, round, timed } from './stats';
+
+const FLOOR_TABLE = 'bench_floor_cold';
+const NAIVE_TABLE = 'bench_naive_cold';
+const ASYNC = { mutations_sync: '0', lightweight_deletes_sync: '0' } as const;
+
+export interface RoundResult {
+  archive: { floorMs: number; naiveMs: number; pluginMs: number };
+  restore: { floorMs: number; pluginMs: number };
+  verified: boolean;
+}
+
+export interface ArchiveRestoreSummary {
+  events: number;
+  repeats: number;
+  rounds: RoundResult[];
+  archive: { floorMs: number; naiveMs: number; pluginMs: number; ratio: number; naiveRatio: number };
+  restore: { floorMs: number; pluginMs: number; ratio: number };
+  verified: boolean;
+}
+
+/**
+ * Same data, same run, side by side. (a) the engine's floor: one raw INSERT … SELECT into a table shaped
+ * like the cold table, on the same S3 policy; (b) the naive approach of the public attempt: that copy
+ * plus async deletes, nothing verified; (c) the plugin end to end: per-month copies, verification,
+ * exact deletes submitted. Restore: (a) one raw INSERT … SELECT back; (c) paged, verified, cold freed.
+ */
+export async function benchArchiveRestore(b: BenchApp, events: number, repeats: number, log: (m: string) => void): Promise<ArchiveRestoreSummary> {
+  await b.ch.command(coldTableDdl(FLOOR_TABLE));
+  await b.ch.command(coldTableDdl(NAIVE_TABLE));
+  const neighbour = (await b.workspaces.createWorkspace({ name: `bench-neighbour-${Date.now()}` })).id;
+  await seedEvents(b.ch, neighbour, { count: Math.max(1, Math.floor(events / 4)), seed: 99 });
+  const neighbourBefore = await snapshotWorkspace(b.ch, neighbour);
+  const rounds: RoundResult[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const ws = async (label: string) => {
+      const id = (await b.workspaces.createWorkspace({ name: `bench-${label}-${r}-${Date.now()}` })).id;
+      await seedEvents(b.ch, id, { count: events, seed: 7, users: Math.floor(events / 20) });
+      return id;
+    };
+    const [floorWs, naiveWs, pluginWs] = [await ws('floor'), await ws('naive'), await ws('plugin')];
+    const pluginBefore = await snapshotWorkspace(b.ch, pluginWs);
+    log(`round ${r + 1}/${repeats}: archive`);
+
+    const floor = await timed(() => b.ch.command(
+      `INSERT INTO ${FLOOR_TABLE} (${STORED_COLUMNS}) SELECT ${STORED_COLUMNS} FROM ${USER_EVENTS_TABLE} WHERE workspace_id = {ws:String}`, { ws: floorWs }));
+    const naive = await timed(async () => {
+      await b.ch.command(`INSERT INTO ${NAIVE_TABLE} (${STORED_COLUMNS}) SELECT ${STORED_COLUMNS} FROM ${USER_EVENTS_TABLE} WHERE workspace_id = {ws:String}`, { ws: naiveWs });
+      await b.ch.command(`DELETE FROM ${USER_EVENTS_TABLE} WHERE workspace_id = {ws:String}`, { ws: naiveWs }, ASYNC);
+      await b.ch.command(`DELETE FROM ${INTERNAL_EVENTS_TABLE} WHERE workspace_id = {ws:String}`, { ws: naiveWs }, ASYNC);
+    });
+    const plugin = await timed(() => b.coldStorage.sendWorkspaceEventsToColdStorage(pluginWs));
+    await b.coldStorage.settle(naiveWs);
+    await b.coldStorage.settle(pluginWs);
+
+    log(`round ${r + 1}/${repeats}: restore`);
+    const floorRestore = await timed(() => b.ch.command(
+      `INSERT INTO ${USER_EVENTS_TABLE} (${STORED_COLUMNS}) SELECT ${STORED_COLUMNS} FROM ${NAIVE_TABLE} WHERE workspace_id = {ws:String}`, { ws: naiveWs }));
+    const pluginRestore = await timed(() => b.coldStorage.restoreWorkspaceEventsFromColdStorage(pluginWs));
+    const verified = plugin.value.rows === events && pluginRestore.value.rows === events && pluginRestore.value.objectsLeft === 0
+      && isDeepStrictEqual(await snapshotWorkspace(b.ch, pluginWs), pluginBefore);
+    rounds.push({ archive: { floorMs: floor.ms, naiveMs: naive.ms, pluginMs: plugin.ms }, restore: { floorMs: floorRestore.ms, pluginMs: pluginRestore.ms }, verified });
+
+    // Clean up so every round starts from the same table sizes.
+    for (const id of [floorWs, naiveWs, pluginWs]) {
+      await b.ch.command(`DELETE FROM ${USER_EVENTS_TABLE} WHERE workspace_id = {ws:String}`, { ws: id }, { mutations_sync: '2' });
+      await b.ch.command(`DELETE FROM ${INTERNAL_EVENTS_TABLE} WHERE workspace_id = {ws:String}`, { ws: id }, { mutations_sync: '2' });
+    }
+    await b.ch.command(`TRUNCATE TABLE ${FLOOR_TABLE}`);
+    await b.ch.command(`TRUNCATE TABLE ${NAIVE_TABLE}`);
+  }
+  const neighbourSame = isDeepStrictEqual(await snapshotWorkspace(b.ch, neighbour), neighbourBefore);
+  const m = (pick: (r: RoundResult) => number) => round(median(rounds.map(pick)), 1);
+  const archive = { floorMs: m((r) => r.archive.floorMs), naiveMs: m((r) => r.archive.naiveMs), pluginMs: m((r) => r.archive.pluginMs) };
+  const restore = { floorMs: m((r) => r.restore.floorMs), pluginMs: m((r) => r.restore.pluginMs) };
+  return {
+    events, repeats, rounds,
+    // Ratios are medians of the per-round ratios: each round's variants ran back to back on the same data.
+    archive: { ...archive, ratio: round(median(rounds.map((r) => r.archive.pluginMs / r.archive.floorMs))), naiveRatio: round(median(rounds.map((r) => r.archive.naiveMs / r.archive.floorMs))) },
+    restore: { ...restore, ratio: round(median(rounds.map((r) => r.restore.pluginMs / r.restore.floorMs))) },
+    verified: rounds.every((r) => r.verified) && neighbourSame,
+  };
+}
