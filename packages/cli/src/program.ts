@@ -25,9 +25,13 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Commands report failure through process.exitCode; start clean so main() can be called repeatedly.
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
-    return Number(process.exitCode ?? EXIT.ok);
+    const code = Number(process.exitCode ?? EXIT.ok);
+    process.exitCode = undefined;
+    return code;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.

@@ -3,7 +3,7 @@ import type { TransitionName, TransitionResult } from '@permafrost/core';
 import { openContext, type GlobalOptions } from '../context';
 import { Output, table } from '../output';
 import { ProgressBars, progressEnabled } from '../progress';
-import { run } from '../run';
+import { run, workspaceArg } from '../run';
 
 const VERBS: Record<TransitionName, string> = {
   pause: 'pause a workspace and move its events to cold storage',
@@ -18,6 +18,7 @@ export function registerLifecycleCommands(program: Command): void {
       .command(`${transition} <workspace>`)
       .description(VERBS[transition])
       .action((workspace: string) => run(program, async (options: GlobalOptions, out: Output) => {
+        workspaceArg(workspace);
         const ctx = await openContext(options);
         const bars = new ProgressBars(ctx.app.emitter, progressEnabled(out.json));
         try {
@@ -36,6 +37,7 @@ export function registerLifecycleCommands(program: Command): void {
     .command('retry <workspace>')
     .description('finish the workspace\'s last transition whose hooks failed (e.g. an archive during an S3 outage)')
     .action((workspace: string) => run(program, async (options, out) => {
+      workspaceArg(workspace);
       const ctx = await openContext(options);
       const bars = new ProgressBars(ctx.app.emitter, progressEnabled(out.json));
       try {

@@ -3,7 +3,7 @@ import { seedEvents } from '@permafrost/backend-lib';
 import { openContext } from '../context';
 import { bytes, table } from '../output';
 import { ProgressBars, progressEnabled } from '../progress';
-import { run } from '../run';
+import { run, workspaceArg } from '../run';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -30,6 +30,7 @@ export function registerWorkspaceCommands(program: Command): void {
     .command('status [workspace]')
     .description('status and cold-storage state of every workspace (or one): hot and cold rows, bytes')
     .action((workspace: string | undefined) => run(program, async (options, out) => {
+      if (workspace !== undefined) workspaceArg(workspace);
       const ctx = await openContext(options);
       try {
         const list = workspace ? [await ctx.workspaces.getWorkspace(workspace)] : await ctx.workspaces.listWorkspaces();
@@ -49,6 +50,7 @@ export function registerWorkspaceCommands(program: Command): void {
     .command('plan <workspace>')
     .description('dry run: the partitions, rows and bytes an archive or restore would move now, and the strategy')
     .action((workspace: string) => run(program, async (options, out) => {
+      workspaceArg(workspace);
       const ctx = await openContext(options);
       try {
         const plan = await ctx.coldStorage.plan(workspace);
@@ -71,6 +73,7 @@ export function registerWorkspaceCommands(program: Command): void {
     .requiredOption('--workspace <id>', 'workspace id')
     .option('--months <n>', 'months of history', positiveInt, 12)
     .action((cmd: { events: number; workspace: string; months: number }) => run(program, async (options, out) => {
+      workspaceArg(cmd.workspace);
       const ctx = await openContext(options);
       const bars = new ProgressBars(undefined, progressEnabled(out.json));
       try {
