@@ -53,9 +53,9 @@ export async function assertColdStoragePolicy(client: ClickHouseClient): Promise
 export async function assertS3Writable(client: ClickHouseClient, s3: S3Location): Promise<void> {
   try {
     await client.command({
-      query: `INSERT INTO FUNCTION s3({url:String}, {key:String}, {secret:String}, 'CSV', 'ok UInt8') SELECT 1`,
+      // The setting rides in the statement: chDB turns clickhouse_settings into session-wide SETs.
+      query: `INSERT INTO FUNCTION s3({url:String}, {key:String}, {secret:String}, 'CSV', 'ok UInt8') SELECT 1 SETTINGS s3_truncate_on_insert = 1`,
       query_params: { url: s3Url(s3, '_preflight', 'probe.csv'), key: s3.accessKeyId, secret: s3.secretAccessKey },
-      clickhouse_settings: { s3_truncate_on_insert: 1 },
     });
   } catch (err) {
     const message = String((err as Error).message);

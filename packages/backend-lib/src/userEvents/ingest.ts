@@ -29,9 +29,9 @@ const BATCH_ROWS = 10_000;
 export async function insertUserEvents(ch: ClickHouse, workspaceId: string, events: readonly UserEventInput[]): Promise<InsertUserEventsResult> {
   assertWorkspaceId(workspaceId);
   if (!Array.isArray(events)) throw new InvalidInputError('events must be an array', { workspaceId });
-  const now = new Date().toISOString();
+  const now = Date.now();
   const seen = new Set<string>();
-  const rows: Array<Record<string, string>> = [];
+  const rows: Array<Record<string, string | number>> = [];
   events.forEach((event, index) => {
     const { raw, parsed } = normalizeMessage(event?.message, index, workspaceId);
     const messageId = event.messageId ?? (typeof parsed.messageId === 'string' ? parsed.messageId : randomUUID());
@@ -46,7 +46,7 @@ export async function insertUserEvents(ch: ClickHouse, workspaceId: string, even
     });
   });
   for (let i = 0; i < rows.length; i += BATCH_ROWS) {
-    await ch.insertRows(USER_EVENTS_TABLE, rows.slice(i, i + BATCH_ROWS), { date_time_input_format: 'best_effort' });
+    await ch.insertRows(USER_EVENTS_TABLE, rows.slice(i, i + BATCH_ROWS));
   }
   return { inserted: rows.length, duplicates: events.length - rows.length };
 }
@@ -66,11 +66,15 @@ function normalizeMessage(message: unknown, index: number, workspaceId: string):
   return { raw: JSON.stringify(message), parsed: message };
 }
 
-function toTimestamp(value: Date | string | undefined, fallback: string, index: number, field: string, workspaceId: string): string {
+/**
+ * Epoch milliseconds: JSONEachRow reads an integer into DateTime64(3) as ticks, exact and independent of
+ * the server's time zone, with no input-format setting needed.
+ */
+function toTimestamp(value: Date | string | undefined, fallback: number, index: number, field: string, workspaceId: string): number {
   if (value === undefined) return fallback;
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) throw new InvalidInputError(`events[${index}].${field} is not a valid time; nothing was written.`, { workspaceId });
-  return date.toISOString();
+  return date.getTime();
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
