@@ -82,9 +82,9 @@ export class TransitionExecutor {
   /** Finishes the workspace's last transition if its after hooks failed or a crash interrupted them. */
   retry(workspaceId: string, options: ExecuteOptions = {}): Promise<RetryResult> {
     return this.store.withWorkspaceLock(workspaceId, async () => {
+      const status = await this.store.getStatus(workspaceId); // NotFoundError for an unknown workspace
       const record = await this.store.findUnfinishedTransition(workspaceId);
       if (!record) return { retried: false, reason: `Workspace ${workspaceId} has no unfinished transition; nothing to retry.` };
-      const status = await this.store.getStatus(workspaceId);
       if (record.phase !== 'after' && status !== record.to) {
         return { retried: false, reason: `The last ${record.transition} of workspace ${workspaceId} stopped before the status changed (${record.error ?? 'interrupted'}); nothing was changed, so run ${record.transition} again.` };
       }

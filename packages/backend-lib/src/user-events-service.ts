@@ -1,18 +1,41 @@
 import { inject, injectable } from 'tsyringe';
+import { DataSource } from 'typeorm';
+import { ConflictError, NotFoundError } from '@permafrost/core';
 import { ClickHouse } from './clickhouse/clickhouse';
+import { Workspace } from './db/schema';
+import { assertWorkspaceId } from './ids';
 import { insertUserEvents, type InsertUserEventsResult, type UserEventInput } from './userEvents/ingest';
 import { deleteUsers, type DeleteUsersResult } from './users';
 
-/** Injectable face of ingestion and user deletion for apps that resolve services from the container. */
+/**
+ * Ingestion and user deletion for apps that resolve services from the container. Unlike the bare
+ * ClickHouse functions it checks the workspace in Postgres first: events for a workspace that does not
+ * exist (or is tombstoned) would be stored where no lifecycle operation ever finds them.
+ */
 @injectable()
 export class UserEventsService {
-  constructor(@inject(ClickHouse) private readonly ch: ClickHouse) {}
+  constructor(
+    @inject(ClickHouse) private readonly ch: ClickHouse,
+    @inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
 
-  insertUserEvents(workspaceId: string, events: readonly UserEventInput[]): Promise<InsertUserEventsResult> {
+  async insertUserEvents(workspaceId: string, events: readonly UserEventInput[]): Promise<InsertUserEventsResult> {
+    const workspace = await this.existing(workspaceId);
+    if (workspace.status === 'Tombstoned') {
+      throw new ConflictError(`Workspace ${workspaceId} is tombstoned and takes no events; untombstone it first.`, { workspaceId });
+    }
     return insertUserEvents(this.ch, workspaceId, events);
   }
 
-  deleteUsers(workspaceId: string, userIds: readonly string[]): Promise<DeleteUsersResult> {
+  async deleteUsers(workspaceId: string, userIds: readonly string[]): Promise<DeleteUsersResult> {
+    await this.existing(workspaceId);
     return deleteUsers(this.ch, workspaceId, userIds);
+  }
+
+  private async existing(workspaceId: string): Promise<Workspace> {
+    assertWorkspaceId(workspaceId);
+    const workspace = await this.dataSource.getRepository(Workspace).findOneBy({ id: workspaceId });
+    if (!workspace) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
+    return workspace;
   }
 }

@@ -9,6 +9,7 @@ describe('deleteUsers', () => {
     t = await startTestApp();
   });
   afterAll(async () => t?.stop());
+  const newWorkspace = async () => (await t.workspaces.createWorkspace({ name: `ws-${randomUUID()}` })).id;
 
   // UInt64 arrives as a number from chDB and as a string from a server: compare numbers.
   const countByUser = async (ws: string) =>
@@ -18,8 +19,8 @@ describe('deleteUsers', () => {
        FROM user_events_v2 WHERE workspace_id = {ws:String} GROUP BY user ORDER BY user`, { ws })).map((r) => ({ user: r.user, events: Number(r.events), internal: Number(r.internal) }));
 
   it('deletes only the named users of the workspace, asynchronously, in both user-keyed tables', async () => {
-    const ws = randomUUID();
-    const other = randomUUID();
+    const ws = await newWorkspace();
+    const other = await newWorkspace();
     const events = (users: string[]) => users.flatMap((u) => [
       { message: { type: 'track', event: 'Viewed', userId: u } },
       { message: { type: 'track', event: 'DFEmailMessageSent', userId: u, properties: { templateId: 't' } } },
@@ -38,7 +39,7 @@ describe('deleteUsers', () => {
   });
 
   it('validates its input and deletes nothing on bad input', async () => {
-    const ws = randomUUID();
+    const ws = await newWorkspace();
     await t.events.insertUserEvents(ws, [{ message: { type: 'track', event: 'E', userId: 'x' } }]);
     for (const bad of [[''], [1], 'x', null]) {
       await expect(t.events.deleteUsers(ws, bad as never)).rejects.toBeInstanceOf(InvalidInputError);

@@ -48,12 +48,12 @@ export class ColdStorageService {
     this.hot = new HotEvents(ch);
   }
 
-  sendWorkspaceEventsToColdStorage(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {
+  async sendWorkspaceEventsToColdStorage(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {
     assertWorkspaceId(workspaceId);
     return this.lifecycleStore.withWorkspaceLock(workspaceId, () => this.archive(workspaceId, options));
   }
 
-  restoreWorkspaceEventsFromColdStorage(workspaceId: string, options: RunOptions = {}): Promise<RestoreReport> {
+  async restoreWorkspaceEventsFromColdStorage(workspaceId: string, options: RunOptions = {}): Promise<RestoreReport> {
     assertWorkspaceId(workspaceId);
     return this.lifecycleStore.withWorkspaceLock(workspaceId, () => this.restore(workspaceId, options));
   }
@@ -100,13 +100,13 @@ export class ColdStorageService {
   }
 
   /** Caller holds the workspace lock. */
-  archive(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {
+  async archive(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {
     assertWorkspaceId(workspaceId);
     return this.limit(() => this.runArchive(workspaceId, options));
   }
 
   /** Caller holds the workspace lock. */
-  restore(workspaceId: string, options: RunOptions = {}): Promise<RestoreReport> {
+  async restore(workspaceId: string, options: RunOptions = {}): Promise<RestoreReport> {
     assertWorkspaceId(workspaceId);
     return this.limit(() => this.runRestore(workspaceId, options));
   }

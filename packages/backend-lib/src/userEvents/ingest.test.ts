@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidInputError, NotFoundError } from '@permafrost/core';
+import { ConflictError, InvalidInputError, NotFoundError } from '@permafrost/core';
 import { startTestApp, type TestApp } from '../testing';
 
 // Integration: embedded ClickHouse (chDB) tables user_events_v2, internal_events and its materialized view.
@@ -9,9 +9,10 @@ describe('insertUserEvents', () => {
     t = await startTestApp();
   });
   afterAll(async () => t?.stop());
+  const newWorkspace = async () => (await t.workspaces.createWorkspace({ name: `ws-${randomUUID()}` })).id;
 
   it('stores events with their materialized columns, and the view fills internal_events', async () => {
-    const ws = randomUUID();
+    const ws = await newWorkspace();
     const track = { type: 'track', event: 'Order Completed', userId: 'u1', timestamp: '2025-03-04T05:06:07.089Z', properties: { total: 42, note: 'ü "q"' }, context: { hidden: true } };
     const identify = { type: 'identify', anonymousId: 'a1', timestamp: '2025-03-05T00:00:00Z', traits: { plan: 'pro' } };
     const internal = { type: 'track', event: 'DFEmailMessageSent', userId: 'u1', timestamp: '2025-03-06T00:00:00Z', properties: { templateId: 'tpl-1', journeyId: 'j-1', variant: { type: 'Email', to: 'a@b.c', from: 'x@y.z' } } };
@@ -40,8 +41,14 @@ describe('insertUserEvents', () => {
     expect(internalRows).toEqual([{ message_id: 'm3', event: 'DFEmailMessageSent', template_id: 'tpl-1', journey_id: 'j-1', channel_type: 'Email', delivery_to: 'a@b.c' }]);
   });
 
+  it('refuses events for a tombstoned workspace', async () => {
+    const ws = await newWorkspace();
+    await t.workspaces.tombstoneWorkspace(ws);
+    await expect(t.events.insertUserEvents(ws, [{ message: { type: 'track', event: 'E' } }])).rejects.toBeInstanceOf(ConflictError);
+  });
+
   it('deduplicates message ids within a batch', async () => {
-    const ws = randomUUID();
+    const ws = await newWorkspace();
     const message = { type: 'track', event: 'E', userId: 'u' };
     const result = await t.events.insertUserEvents(ws, [{ message, messageId: 'same' }, { message, messageId: 'same' }, { message, messageId: 'other' }]);
     expect(result).toEqual({ inserted: 2, duplicates: 1 });
@@ -50,7 +57,7 @@ describe('insertUserEvents', () => {
   });
 
   it('rejects a batch with invalid JSON with a typed error and writes nothing', async () => {
-    const ws = randomUUID();
+    const ws = await newWorkspace();
     const err = await t.events.insertUserEvents(ws, [{ message: '{"type":"track"}' }, { message: '{not json' }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as Error).message).toMatch(/events\[1\]\.message is not valid JSON/);
@@ -58,6 +65,8 @@ describe('insertUserEvents', () => {
       await expect(t.events.insertUserEvents(ws, bad as never)).rejects.toBeInstanceOf(InvalidInputError);
     }
     await expect(t.events.insertUserEvents('not-a-uuid', [])).rejects.toBeInstanceOf(NotFoundError);
+    await expect(t.events.insertUserEvents(randomUUID(), [{ message: {} }])).rejects.toBeInstanceOf(NotFoundError);
+    await expect(t.events.insertUserEvents(ws.toUpperCase(), [{ message: {} }])).rejects.toBeInstanceOf(NotFoundError);
     const [row] = await t.ch.rows<{ n: string }>(`SELECT count() AS n FROM user_events_v2 WHERE workspace_id = {ws:String}`, { ws });
     expect(Number(row!.n)).toBe(0);
   });
