@@ -14,8 +14,8 @@ export interface BenchApp {
 }
 
 /** A fresh embedded stack (or the env's servers) with the data layer and cold storage, as production boots. */
-export async function openBenchApp(name: string, pageRows?: number): Promise<BenchApp> {
-  const stack = await startStack({ name, fresh: true, database: 'permafrost_bench' });
+export async function openBenchApp(name: string, pageRows?: number, fresh = true): Promise<BenchApp> {
+  const stack = await startStack({ name, fresh, database: 'permafrost_bench' });
   const app = await bootstrap({
     plugins: [dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse }), coldStorage({ s3: stack.s3, strategy: 'table', pageRows })],
     logger: silentLogger,

@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Command, InvalidArgumentError } from 'commander';
-import { repoRoot } from '@permafrost/dev-stack';
+import { defaultDataRoot, repoRoot } from '@permafrost/dev-stack';
 import { openBenchApp } from './app';
 import { benchArchiveRestore } from './archive-restore';
 import { benchDispatch } from './dispatch';
@@ -50,16 +50,20 @@ async function main() {
 
   const probe = resolve(__dirname, 'memory-probe.js');
   const memoryRun = async (events: number) => {
+    const instance = `bench-memory-${events}-${process.pid}`;
+    log(`memory: seeding and archiving ${events} events…`);
+    await run(process.execPath, [probe, 'prepare', instance, String(events)], { maxBuffer: 1 << 20, env: process.env });
     log(`memory: restore of ${events} events in a fresh process…`);
-    const { stdout } = await run(process.execPath, ['--expose-gc', probe, String(events), String(opts.pageRows)], { maxBuffer: 1 << 20, env: process.env });
-    return JSON.parse(stdout.trim().split('\n').pop()!) as { events: number; peakRss: number; baselineRss: number; restoreMs: number; restoredRows: number };
+    const { stdout } = await run(process.execPath, [probe, 'restore', instance, String(opts.pageRows)], { maxBuffer: 1 << 20, env: process.env });
+    rmSync(join(defaultDataRoot, instance), { recursive: true, force: true });
+    return { events, ...(JSON.parse(stdout.trim().split('\n').pop()!) as { peakRss: number; baselineRss: number; restoreMs: number; restoredRows: number }) };
   };
   const small = await memoryRun(opts.events);
   const large = await memoryRun(opts.memoryEvents ?? opts.events * 5);
   const memory = {
     pageRows: opts.pageRows,
-    small: { events: small.events, peakRssMiB: round(small.peakRss / 2 ** 20, 0), restoreMs: round(small.restoreMs, 0) },
-    large: { events: large.events, peakRssMiB: round(large.peakRss / 2 ** 20, 0), restoreMs: round(large.restoreMs, 0) },
+    small: { events: small.events, peakRssMiB: round(small.peakRss / 2 ** 20, 0), baselineRssMiB: round(small.baselineRss / 2 ** 20, 0), restoreMs: round(small.restoreMs, 0) },
+    large: { events: large.events, peakRssMiB: round(large.peakRss / 2 ** 20, 0), baselineRssMiB: round(large.baselineRss / 2 ** 20, 0), restoreMs: round(large.restoreMs, 0) },
     ratio: round(large.peakRss / small.peakRss),
   };
   const verified = ar.verified && small.restoredRows === small.events && large.restoredRows === large.events;

@@ -30,3 +30,9 @@ export function sameDigest(a: RowDigest, b: RowDigest): boolean {
 
 /** Months are partitions: YYYYMM in the engine's time zone, the same function the cold table partitions by. */
 export const MONTH_OF = 'toYYYYMM(processing_time)';
+
+/** The rows of `a` that are not in `b`, when b ⊆ a: counts subtract, UInt64 sums subtract modulo 2^64. */
+export function digestMinus(a: RowDigest, b: RowDigest): RowDigest {
+  const modulus = 1n << 64n;
+  return { rows: a.rows - b.rows, checksum: (((BigInt(a.checksum) - BigInt(b.checksum)) % modulus + modulus) % modulus).toString() };
+}

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { ClickHouse } from '@permafrost/backend-lib';
 import type { S3Location } from './s3-location';
 
@@ -9,32 +10,50 @@ const BATCH = 40;
  * on the first missing one).
  */
 export async function countExistingObjects(ch: ClickHouse, s3: S3Location, keys: readonly string[]): Promise<number> {
-  let existing = 0;
-  for (let i = 0; i < keys.length; i += BATCH) {
-    const batch = keys.slice(i, i + BATCH);
-    const params: Record<string, string> = { key: s3.accessKeyId, secret: s3.secretAccessKey };
-    const selects = batch.map((objectKey, j) => {
-      params[`u${j}`] = `${bucketUrl(s3)}/${escapeGlob(objectKey)}*`;
-      return `SELECT _path AS p FROM s3({u${j}:String}, {key:String}, {secret:String}, 'One')`;
-    });
-    const [row] = await ch.rows<{ n: string }>(
-      `SELECT count() AS n FROM (${selects.join(' UNION ALL ')}) WHERE p IN {paths:Array(String)}`,
-      { ...params, paths: batch.map((k) => `${s3.bucket}/${k}`) },
-      // A key listed while the engine deletes it answers 404 to the follow-up HEAD: count it as gone.
-      { s3_throw_on_zero_files_match: 0, s3_ignore_file_doesnt_exist: 1 } as Record<string, number>,
-    );
-    existing += Number(row?.n ?? 0);
-  }
-  return existing;
+  if (keys.length === 0) return 0;
+  // One listing of the keys' common prefix costs a request per 1000 objects under it; per-key listings
+  // cost a request per key. The engine knows roughly how many objects live under the prefix: pick the
+  // cheaper (measured on s3rver: 360 per-key listings took ~1.4 s).
+  const prefix = commonPrefix(keys);
+  const known = Number((await ch.one<{ n: string }>(`SELECT count() AS n FROM system.remote_data_paths WHERE startsWith(remote_path, {prefix:String})`, { prefix })).n);
+  if (prefix.length > 0 && known / 1000 < keys.length / 4) return countByListing(ch, s3, prefix, keys);
+  const batches: string[][] = [];
+  for (let i = 0; i < keys.length; i += BATCH) batches.push(keys.slice(i, i + BATCH));
+  // A few batches at once: each is a round of small S3 listings, bound by latency, not CPU.
+  const limit = pLimit(4);
+  const counts = await Promise.all(batches.map((batch) => limit(() => countBatch(ch, s3, batch))));
+  return counts.reduce((a, b) => a + b, 0);
 }
 
-export function bucketUrl(s3: S3Location): string {
-  return `${s3.endpoint.replace(/\/+$/, '')}/${s3.bucket}`;
+async function countBatch(ch: ClickHouse, s3: S3Location, batch: string[]): Promise<number> {
+  const params: Record<string, string | string[]> = { key: s3.accessKeyId, secret: s3.secretAccessKey, paths: batch.map((k) => `${s3.bucket}/${k}`) };
+  const selects = batch.map((objectKey, j) => {
+    params[`u${j}`] = `${bucketUrl(s3)}/${escapeGlob(objectKey)}*`;
+    return `SELECT _path AS p FROM s3({u${j}:String}, {key:String}, {secret:String}, 'One')`;
+  });
+  const [row] = await ch.rows<{ n: string }>(
+    `SELECT count() AS n FROM (${selects.join(' UNION ALL ')}) WHERE p IN {paths:Array(String)}`,
+    params,
+    // A key listed while the engine deletes it answers 404 to the follow-up HEAD: count it as gone.
+    { s3_throw_on_zero_files_match: 0, s3_ignore_file_doesnt_exist: 1 } as Record<string, number>,
+  );
+  return Number(row?.n ?? 0);
 }
 
-/** Glob metacharacters in a key would widen the listing. */
-function escapeGlob(key: string): string {
-  return key.replace(/[*?{}[\]]/g, '\\$&');
+async function countByListing(ch: ClickHouse, s3: S3Location, prefix: string, keys: readonly string[]): Promise<number> {
+  const [row] = await ch.rows<{ n: string }>(
+    `SELECT count() AS n FROM s3({url:String}, {key:String}, {secret:String}, 'One') WHERE _path IN {paths:Array(String)}`,
+    { url: `${bucketUrl(s3)}/${escapeGlob(prefix)}**`, key: s3.accessKeyId, secret: s3.secretAccessKey, paths: keys.map((k) => `${s3.bucket}/${k}`) },
+    { s3_throw_on_zero_files_match: 0, s3_ignore_file_doesnt_exist: 1 } as Record<string, number>,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** Longest common prefix of the keys, cut back to a whole directory. */
+function commonPrefix(keys: readonly string[]): string {
+  let prefix = keys[0] ?? '';
+  for (const key of keys) while (!key.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix.slice(0, prefix.lastIndexOf('/') + 1);
 }
 
 /** Objects are removed just after DROP PARTITION returns; give stragglers a few seconds before reporting them. */
@@ -45,4 +64,13 @@ export async function awaitObjectsGone(ch: ClickHouse, s3: S3Location, keys: rea
     if (left === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+export function bucketUrl(s3: S3Location): string {
+  return `${s3.endpoint.replace(/\/+$/, '')}/${s3.bucket}`;
+}
+
+/** Glob metacharacters in a key would widen the listing. */
+function escapeGlob(key: string): string {
+  return key.replace(/[*?{}[\]]/g, '\\$&');
 }

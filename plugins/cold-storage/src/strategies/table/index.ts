@@ -2,7 +2,7 @@ import { MONTH_OF } from '../../rows';
 import type { ColdSource, PartitionStats, StrategyDefinition } from '../types';
 import { TableArchiver } from './archiver';
 import { COLD_TABLE, tableStrategyMigrations } from './ddl';
-import { partitionBytes } from './partitions';
+import { partitionsBytes } from './partitions';
 import { TableRestorer } from './restorer';
 
 export { COLD_TABLE, STAGING_TABLE, coldTableDdl } from './ddl';
@@ -19,7 +19,8 @@ export const tableStrategy: StrategyDefinition = {
       const rows = await ch.rows<{ month: number; rows: string }>(
         `SELECT ${MONTH_OF} AS month, count() AS rows FROM ${COLD_TABLE} WHERE workspace_id = {ws:String} GROUP BY month ORDER BY month`,
         { ws: workspaceId });
-      return Promise.all(rows.map(async (r) => ({ month: Number(r.month), rows: Number(r.rows), bytes: await partitionBytes(ch, COLD_TABLE, workspaceId, Number(r.month)) })));
+      const bytes = await partitionsBytes(ch, COLD_TABLE, workspaceId, rows.map((r) => Number(r.month)));
+      return rows.map((r) => ({ month: Number(r.month), rows: Number(r.rows), bytes: bytes.get(Number(r.month)) ?? 0 }));
     },
     coldSource(workspaceId: string, months: number[]): ColdSource {
       return { from: COLD_TABLE, where: `workspace_id = {ws:String} AND ${MONTH_OF} IN {months:Array(UInt32)}`, params: { ws: workspaceId, months } };

@@ -5,9 +5,15 @@ import type { ClickHouse } from '@permafrost/backend-lib';
  * toYYYYMM(processing_time)). ALTER … PARTITION ID takes no bound parameter, so the id is asked of the
  * engine (values bound) and checked to be the hex digest it always is before it enters SQL text.
  */
+const ids = new Map<string, string>();
+
 export async function partitionId(ch: ClickHouse, workspaceId: string, month: number): Promise<string> {
+  // A pure function of its inputs: computed once per (workspace, month) per process.
+  const cached = ids.get(`${workspaceId}:${month}`);
+  if (cached) return cached;
   const row = await ch.one<{ id: string }>(`SELECT partitionId({ws:String}, toUInt32({month:UInt32})) AS id`, { ws: workspaceId, month });
   if (!/^[0-9a-f]{32}$/.test(row.id)) throw new Error(`unexpected partition id ${JSON.stringify(row.id)}`);
+  ids.set(`${workspaceId}:${month}`, row.id);
   return row.id;
 }
 
@@ -38,4 +44,15 @@ export async function partitionBytes(ch: ClickHouse, table: string, workspaceId:
     { table, id: await partitionId(ch, workspaceId, month) },
   );
   return Number(row.bytes);
+}
+
+/** Bytes on the cold medium per month, from part metadata (no data read). */
+export async function partitionsBytes(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<Map<number, number>> {
+  const ids = new Map<string, number>();
+  for (const month of months) ids.set(await partitionId(ch, workspaceId, month), month);
+  const rows = await ch.rows<{ id: string; bytes: string }>(
+    `SELECT partition_id AS id, sum(bytes_on_disk) AS bytes FROM system.parts
+     WHERE database = currentDatabase() AND table = {table:String} AND active AND partition_id IN {ids:Array(String)} GROUP BY id`,
+    { table, ids: [...ids.keys()] });
+  return new Map(rows.map((r) => [ids.get(r.id)!, Number(r.bytes)]));
 }
