@@ -4,7 +4,7 @@ export * from './errors';
 export * from './logger';
 export * from './lifecycle/transitions';
 export type { HookPhase, HookPoint, ProgressUpdate, TransitionContext, HookResult, HookHandler, HookOutcome, TapOptions } from './lifecycle/types';
-export { LifecycleEmitter, type LifecycleEvents, type LifecycleEventName } from './lifecycle/emitter';
+export { LifecycleEmitter, type LifecycleEvents, type LifecycleEventName, type TransitionInfo } from './lifecycle/emitter';
 export { HookRegistry, type Tap } from './lifecycle/hook-registry';
 export { HookRunner, type RunOptions, type HookInterceptor } from './lifecycle/hook-runner';
 export { WORKSPACE_STATE_STORE, type WorkspaceStateStore, type TransitionRecord, type FailedHook } from './lifecycle/state-store';

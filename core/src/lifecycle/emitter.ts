@@ -4,7 +4,8 @@ import { silentLogger } from '../logger';
 import type { HookOutcome, HookPhase, HookPoint, ProgressUpdate } from './types';
 import type { TransitionName, WorkspaceStatus } from './transitions';
 
-interface TransitionInfo {
+/** Identifies one run of a transition in every event about it. */
+export interface TransitionInfo {
   transitionId: string;
   workspaceId: string;
   transition: TransitionName;

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'tsyringe';
 import { HookFailedError, IllegalTransitionError } from '../errors';
 import { LOGGER, type Logger } from '../logger';
-import { LifecycleEmitter } from './emitter';
+import { LifecycleEmitter, type TransitionInfo } from './emitter';
 import { HookRunner } from './hook-runner';
 import { WORKSPACE_STATE_STORE, type TransitionRecord, type WorkspaceStateStore } from './state-store';
-import { targetStatus, type TransitionName, type WorkspaceStatus } from './transitions';
+import { targetStatus, type TransitionName } from './transitions';
 import type { HookOutcome, HookPhase, TransitionContext } from './types';
 
 export interface ExecuteOptions {
@@ -14,13 +14,7 @@ export interface ExecuteOptions {
   timeoutMs?: number;
 }
 
-export interface TransitionResult {
-  transitionId: string;
-  workspaceId: string;
-  transition: TransitionName;
-  from: WorkspaceStatus;
-  to: WorkspaceStatus;
-  attempt: number;
+export interface TransitionResult extends TransitionInfo {
   outcomes: HookOutcome[];
   durationMs: number;
 }
@@ -145,7 +139,7 @@ export class TransitionExecutor {
   }
 }
 
-function info(r: TransitionRecord) {
+function info(r: TransitionRecord): TransitionInfo {
   return { transitionId: r.transitionId, workspaceId: r.workspaceId, transition: r.transition, from: r.from, to: r.to, attempt: r.attempt };
 }
 

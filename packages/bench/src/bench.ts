@@ -24,7 +24,7 @@ const program = new Command('permafrost-bench')
   .option('--events <n>', 'events in the measured workspace', int, 1_000_000)
   .option('--repeats <n>', 'rounds per ratio (median reported)', int, 3)
   .option('--memory-events <n>', 'the large restore of the memory comparison (default 5 × --events)', int)
-  .option('--page-rows <n>', 'restore page size', int, 500_000)
+  .option('--page-rows <n>', 'restore page size', int, 100_000)
   .option('--out <dir>', 'where the JSON goes', resolve(repoRoot, 'bench/results'))
   .parse();
 

@@ -17,7 +17,11 @@ export interface ColdStorageOptions {
   strategy?: 'table' | string;
   /** Extra strategies beside the built-in `table` (e.g. `parquetStrategy`, or your own). */
   strategies?: StrategyDefinition[];
-  /** Rows per restore page inside a partition (default 500 000). */
+  /**
+   * Rows per restore page inside a partition (default 100 000). Peak memory follows the page, not the
+   * workspace: each page is one insert block the engine sorts in memory (measured: 500 000-row pages took
+   * restore peak RSS from 597 MiB at 1M events to 1370 MiB at 5M; pages below a month's size keep it flat).
+   */
   pageRows?: number;
   /** Archives and restores running at once across workspaces (default 2). */
   maxConcurrentOperations?: number;
@@ -36,7 +40,7 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
   const names = definitions.map((d) => d.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new Error(`cold storage strategy ${duplicate} is given twice`);
-  const pageRows = options.pageRows ?? 500_000;
+  const pageRows = options.pageRows ?? 100_000;
 
   return definePlugin({
     name: COLD_STORAGE_PLUGIN,
