@@ -94,9 +94,15 @@ export class ColdStorageService {
   }
 
   /** Resolves once the workspace's archived hot rows are really gone (the deletes run in the background). */
-  async settle(workspaceId: string, timeoutMs = this.options.deleteWaitTimeoutMs): Promise<void> {
+  async settle(workspaceId: string): Promise<void> {
     assertWorkspaceId(workspaceId);
-    await this.hot.waitForDeletes(workspaceId, timeoutMs, new AbortController().signal);
+    await this.awaitDeletes(workspaceId);
+  }
+
+  /** Waits for the workspace's background deletes, then lets every strategy release what they used. */
+  private async awaitDeletes(workspaceId: string, signal: AbortSignal = new AbortController().signal): Promise<void> {
+    await this.hot.waitForDeletes(workspaceId, this.options.deleteWaitTimeoutMs, signal);
+    for (const strategy of this.strategies.values()) await strategy.afterDeletes?.(workspaceId);
   }
 
   /** Caller holds the workspace lock. */
@@ -115,7 +121,7 @@ export class ColdStorageService {
     const started = Date.now();
     const ws = await this.workspaceState(workspaceId);
     // A previous archive's deletes still running would show rows that are already cold.
-    await this.hot.waitForDeletes(workspaceId, this.options.deleteWaitTimeoutMs, options.signal ?? new AbortController().signal);
+    await this.awaitDeletes(workspaceId, options.signal);
     let op = await this.unfinished(workspaceId, 'archive');
     const strategy = op ? this.strategy(op.strategy) : this.strategyFor(ws);
     const watermark = op?.watermark ?? (await this.hot.now());
@@ -136,7 +142,7 @@ export class ColdStorageService {
     }
     const verifiedMonths = archived.map((m) => m.month);
     if (verifiedMonths.length > 0) {
-      await this.failing(op, () => this.hot.deleteArchived(workspaceId, watermark, verifiedMonths, strategy.coldSource(workspaceId, verifiedMonths)));
+      await this.failing(op, async () => this.hot.deleteArchived(workspaceId, watermark, verifiedMonths, await strategy.coldSource(workspaceId, verifiedMonths)));
     }
     const rows = archived.reduce((n, m) => n + m.rows, 0);
     const bytes = archived.reduce((n, m) => n + m.bytes, 0);
@@ -167,7 +173,7 @@ export class ColdStorageService {
     op ??= await this.state.startOperation(workspaceId, 'restore', strategy.name, null);
     await this.state.setWorkspaceState(workspaceId, 'restoring', strategy.name);
     const signal = options.signal ?? new AbortController().signal;
-    await this.failing(op, () => this.hot.waitForDeletes(workspaceId, this.options.deleteWaitTimeoutMs, signal));
+    await this.failing(op, () => this.awaitDeletes(workspaceId, signal));
     const ctx = this.context(op, '', options, 'restore', months.length);
     const restored: RestoreReport['months'] = [];
     for (const month of months) {

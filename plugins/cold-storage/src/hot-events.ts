@@ -39,10 +39,10 @@ export class HotEvents {
     const params = { ...cold.params, ws: workspaceId, watermark, months };
     const bounded = `workspace_id = {ws:String} AND processing_time <= {watermark:DateTime64(3)} AND ${MONTH_OF} IN {months:Array(UInt32)}`;
     await this.ch.command(
-      `DELETE FROM ${USER_EVENTS_TABLE} WHERE ${bounded} AND ${ROW_KEY} IN (SELECT ${ROW_KEY} FROM ${cold.from} WHERE ${cold.where})`,
+      `DELETE FROM ${USER_EVENTS_TABLE} WHERE ${bounded} AND ${ROW_KEY} IN (SELECT ${cold.rowKey} FROM ${cold.from} WHERE ${cold.where})`,
       params, ASYNC_DELETE);
     await this.ch.command(
-      `DELETE FROM ${INTERNAL_EVENTS_TABLE} WHERE ${bounded} AND (processing_time, message_id) IN (SELECT processing_time, message_id FROM ${cold.from} WHERE ${cold.where})`,
+      `DELETE FROM ${INTERNAL_EVENTS_TABLE} WHERE ${bounded} AND (processing_time, message_id) IN (SELECT ${cold.eventKey} FROM ${cold.from} WHERE ${cold.where})`,
       params, ASYNC_DELETE);
   }
 

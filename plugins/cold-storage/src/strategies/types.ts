@@ -30,11 +30,18 @@ export interface OperationContext {
   report(progress: PartitionProgress): void;
 }
 
-/** Where a workspace's cold rows can be read from, as SQL: `SELECT … FROM ${from} WHERE ${where}`. */
+/**
+ * Where a workspace's cold rows can be read from, as SQL: `SELECT ${rowKey} FROM ${from} WHERE ${where}`.
+ * The hot deletes run later in the background with this subquery inside them, so it must name no secret.
+ */
 export interface ColdSource {
   from: string;
   where: string;
   params: QueryParams;
+  /** Expression equal to ROW_KEY (processing_time, message_id, payload hash) over `from`'s columns. */
+  rowKey: string;
+  /** Expression equal to (processing_time, message_id) over `from`'s columns. */
+  eventKey: string;
 }
 
 export interface MonthArchived {
@@ -95,5 +102,7 @@ export interface ColdStorageStrategy {
   /** Months (with counts) the workspace has in this strategy's cold storage. */
   coldPartitions(workspaceId: string): Promise<PartitionStats[]>;
   /** The workspace's cold rows of these months, for the exact delete of their hot twins. */
-  coldSource(workspaceId: string, months: number[]): ColdSource;
+  coldSource(workspaceId: string, months: number[]): Promise<ColdSource>;
+  /** Called once the workspace's hot deletes have finished: release what coldSource prepared. */
+  afterDeletes?(workspaceId: string): Promise<void>;
 }

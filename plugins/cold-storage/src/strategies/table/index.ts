@@ -1,4 +1,4 @@
-import { MONTH_OF } from '../../rows';
+import { MONTH_OF, ROW_KEY } from '../../rows';
 import type { ColdSource, PartitionStats, StrategyDefinition } from '../types';
 import { TableArchiver } from './archiver';
 import { COLD_TABLE, tableStrategyMigrations } from './ddl';
@@ -22,8 +22,11 @@ export const tableStrategy: StrategyDefinition = {
       const bytes = await partitionsBytes(ch, COLD_TABLE, workspaceId, rows.map((r) => Number(r.month)));
       return rows.map((r) => ({ month: Number(r.month), rows: Number(r.rows), bytes: bytes.get(Number(r.month)) ?? 0 }));
     },
-    coldSource(workspaceId: string, months: number[]): ColdSource {
-      return { from: COLD_TABLE, where: `workspace_id = {ws:String} AND ${MONTH_OF} IN {months:Array(UInt32)}`, params: { ws: workspaceId, months } };
+    async coldSource(workspaceId: string, months: number[]): Promise<ColdSource> {
+      return {
+        from: COLD_TABLE, where: `workspace_id = {ws:String} AND ${MONTH_OF} IN {months:Array(UInt32)}`, params: { ws: workspaceId, months },
+        rowKey: ROW_KEY, eventKey: '(processing_time, message_id)',
+      };
     },
   }),
 };
