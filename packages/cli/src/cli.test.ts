@@ -109,7 +109,7 @@ describe('permafrost CLI', () => {
   it('demo runs the whole job and prints PASS', async () => {
     const human = await cli('demo', '--events', '3000');
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^PASS: 3000 events, 3 workspaces, strategy table/m);
+    expect(human.stdout).toMatch(/^PASS: 3000 events, 3 workspaces, strategy table/m); // 3000 ÷ 3 workspaces
     const machine = await json('--strategy', 'parquet', 'demo', '--events', '2000', '--workspaces', '2');
     expect(machine).toMatchObject({ ok: true, strategy: 'parquet', workspaces: 2 });
   });
