@@ -18,7 +18,14 @@ export async function partitionId(ch: ClickHouse, workspaceId: string, month: nu
 }
 
 export async function dropPartition(ch: ClickHouse, table: string, workspaceId: string, month: number): Promise<void> {
-  await ch.command(`ALTER TABLE ${table} DROP PARTITION ID '${await partitionId(ch, workspaceId, month)}'`);
+  await dropPartitions(ch, table, workspaceId, [month]);
+}
+
+/** One ALTER with a DROP per partition: the engine removes them (and their S3 objects) in one go. */
+export async function dropPartitions(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<void> {
+  if (months.length === 0) return;
+  const drops = await Promise.all(months.map(async (m) => `DROP PARTITION ID '${await partitionId(ch, workspaceId, m)}'`));
+  await ch.command(`ALTER TABLE ${table} ${drops.join(', ')}`);
 }
 
 /** Atomically swaps the target's partition for the source's (both tables share structure and policy). */

@@ -5,7 +5,7 @@ import { restoreMonthPaged } from '../paged-restore';
 import { throwIfAborted } from '../shared';
 import type { FreedObjects, MonthRestored, OperationContext, Restorer } from '../types';
 import { COLD_TABLE, STAGING_TABLE } from './ddl';
-import { dropPartition, partitionObjectKeys } from './partitions';
+import { dropPartitions, partitionObjectKeys } from './partitions';
 
 /** Restores from the cold table (see restoreMonthPaged), then drops its partitions. */
 export class TableRestorer implements Restorer {
@@ -26,12 +26,10 @@ export class TableRestorer implements Restorer {
       keys = await partitionObjectKeys(this.ch, COLD_TABLE, ctx.workspaceId, months);
       await ctx.checkpoints.put(0, -2, { keys });
     }
-    for (const month of months) {
-      throwIfAborted(ctx.signal);
-      // DROP PARTITION removes the parts and their S3 objects; a mutation would rewrite objects on S3.
-      await dropPartition(this.ch, COLD_TABLE, ctx.workspaceId, month);
-      await dropPartition(this.ch, STAGING_TABLE, ctx.workspaceId, month);
-    }
+    throwIfAborted(ctx.signal);
+    // DROP PARTITION removes the parts and their S3 objects; a mutation would rewrite objects on S3.
+    await dropPartitions(this.ch, COLD_TABLE, ctx.workspaceId, months);
+    await dropPartitions(this.ch, STAGING_TABLE, ctx.workspaceId, months);
     const objectsLeft = await awaitObjectsGone(this.ch, this.s3, keys);
     return { partitions: months.length, objectsBefore: keys.length, objectsLeft };
   }
