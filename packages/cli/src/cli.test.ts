@@ -1,26 +1,16 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureDatabase, repoRoot } from '@permafrost/dev-stack';
-import { buildProject } from '@permafrost/dev-stack/testing';
+import { buildProject, runNode, withoutServerEnv } from '@permafrost/dev-stack/testing';
 
 // Integration: the permafrost CLI as a real process, each run loading its own chDB engine, against the
 // test run's Postgres (a database of this file's own) and S3.
 const bin = resolve(repoRoot, 'packages/cli/dist/bin.js');
 let env: NodeJS.ProcessEnv;
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runNode(bin, args, env);
 const json = async (...args: string[]) => {
   const result = await cli('--json', ...args);
   expect(result).toMatchObject({ code: 0 });
@@ -115,8 +105,7 @@ describe('permafrost CLI', () => {
   });
 
   it('stack up / down: a background Postgres and S3 that later commands reuse', async () => {
-    const embedded = { ...env };
-    for (const key of Object.keys(embedded)) if (/^(PERMAFROST_(S3|CLICKHOUSE)_|DATABASE_URL$)/.test(key)) delete embedded[key];
+    const embedded = withoutServerEnv(env);
     const saved = env;
     env = embedded;
     try {

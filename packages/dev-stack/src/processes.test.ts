@@ -5,30 +5,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildProject } from './jest/build';
+import { runNode, withoutServerEnv } from './jest/processes';
 import { repoRoot } from './paths';
 
 // Integration: whole stacks (chDB + s3rver + embedded Postgres) in child processes, as a developer runs them.
 const cli = resolve(repoRoot, 'packages/dev-stack/dist/cli.js');
 
 /** A child with none of the shared servers' variables: it starts its own embedded stack. */
-function embeddedEnv(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PERMAFROST_DATA_DIR: dataDir };
-  for (const key of Object.keys(env)) {
-    if (/^(PERMAFROST_(S3|CLICKHOUSE|POSTGRES)_|DATABASE_URL$)/.test(key)) delete env[key];
-  }
-  return env;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
+const embeddedEnv = (dataDir: string) => ({ ...withoutServerEnv(process.env), PERMAFROST_DATA_DIR: dataDir });
+const run = (args: string[], env: NodeJS.ProcessEnv) => runNode(cli, args, env);
 
 /** Processes whose command line mentions `needle` (postgres runs with -D <its data dir>). */
 function processesMentioning(needle: string): number[] {
