@@ -74,6 +74,12 @@ describe('permafrost CLI', () => {
     expect(await json('retry', workspace)).toMatchObject({ retried: false, reason: expect.stringMatching(/nothing to retry/) });
   });
 
+  it('two commands on one instance at once: the second waits for the first', async () => {
+    const [a, b] = await Promise.all([cli('--json', 'status', workspace), cli('--json', 'status', workspace)]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(`${a.stderr}${b.stderr}`).toMatch(/waiting for another permafrost command on instance cli/);
+  });
+
   it('an unknown workspace and a malformed id: exit 1 with a typed error', async () => {
     for (const id of [randomUUID(), 'not-a-uuid', "x'; DROP TABLE workspace; --"]) {
       const human = await cli('pause', id);

@@ -4,6 +4,7 @@ import { bootstrap, createLogger, type PermafrostApp } from '@permafrost/core';
 import { ClickHouse, dataLayer, UserEventsService, WorkspaceService } from '@permafrost/backend-lib';
 import { defaultDataRoot, readDaemon, readStackEnv, startStack, type Stack } from '@permafrost/dev-stack';
 import { coldStorage, ColdStorageService, parquetStrategy } from '@permafrost/plugin-cold-storage';
+import { lockInstance } from './instance-lock';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -41,7 +42,16 @@ export async function openContext(options: GlobalOptions & { fresh?: boolean }):
       PERMAFROST_S3_SECRET_ACCESS_KEY: daemon.s3.secretAccessKey,
     });
   }
-  const stack = await startStack({ name: instance, env, fresh: options.fresh, database: daemon || !settings.DATABASE_URL ? 'permafrost' : undefined });
+  const unlock = settings.PERMAFROST_CLICKHOUSE_URL
+    ? async () => undefined
+    : await lockInstance(instanceDir(instance), () => process.stderr.write(`waiting for another permafrost command on instance ${instance}…\n`));
+  let stack: Stack;
+  try {
+    stack = await startStack({ name: instance, env, fresh: options.fresh, database: daemon || !settings.DATABASE_URL ? 'permafrost' : undefined });
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   try {
     const app = await bootstrap({
       plugins: [
@@ -59,10 +69,12 @@ export async function openContext(options: GlobalOptions & { fresh?: boolean }):
       close: async () => {
         await app.shutdown().catch(() => undefined);
         await stack.stop();
+        await unlock();
       },
     };
   } catch (err) {
     await stack.stop();
+    await unlock();
     throw err;
   }
 }
