@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ensureDatabase, repoRoot } from '@permafrost/dev-stack';
-import { buildProject, runNode, withoutServerEnv } from '@permafrost/dev-stack/testing';
+import { buildProject, runNode, testTempDir, withoutServerEnv } from '@permafrost/dev-stack/testing';
 
 // Integration: the permafrost CLI as a real process, each run loading its own chDB engine, against the
 // test run's Postgres (a database of this file's own) and S3.
@@ -22,8 +20,7 @@ describe('permafrost CLI', () => {
 
   beforeAll(async () => {
     buildProject('packages/cli');
-    const dataDir = mkdtempSync(join(tmpdir(), 'permafrost-cli-'));
-    chmodSync(dataDir, 0o755);
+    const dataDir = testTempDir('cli');
     env = {
       ...process.env,
       PERMAFROST_DATA_DIR: dataDir,

@@ -12,7 +12,8 @@ export async function lockInstance(dir: string, onWait: () => void, timeoutMs = 
   let warned = false;
   for (;;) {
     try {
-      return await lockfile.lock(dir, { lockfilePath: `${dir}/.permafrost.lock`, stale: 15_000, update: 5_000 });
+      // Beside the instance, not in it: a fresh start (demo) wipes the instance directory.
+      return await lockfile.lock(dir, { lockfilePath: `${dir}.lock`, realpath: false, stale: 15_000, update: 5_000 });
     } catch (err) {
       if ((err as { code?: string }).code !== 'ELOCKED' || Date.now() > deadline) throw err;
       if (!warned) onWait();

@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildProject } from './jest/build';
-import { runNode, withoutServerEnv } from './jest/processes';
+import { runNode, testTempDir, withoutServerEnv } from './jest/processes';
 import { repoRoot } from './paths';
 
 // Integration: whole stacks (chDB + s3rver + embedded Postgres) in child processes, as a developer runs them.
@@ -39,9 +37,7 @@ async function eventually(check: () => boolean, timeoutMs: number): Promise<bool
 }
 
 describe('dev stack processes', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'permafrost-stack-'));
-  // As root the embedded Postgres runs as the `postgres` user, which must be able to reach its data dir.
-  chmodSync(dataDir, 0o755);
+  const dataDir = testTempDir('stacks');
   beforeAll(() => buildProject('packages/dev-stack'));
 
   it('two stacks started in parallel do not collide, and stopping leaves no process behind', async () => {

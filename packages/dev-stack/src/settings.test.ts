@@ -4,10 +4,7 @@ import { startServices } from './services';
 import { startStack } from './stack';
 import { freePort } from './ports';
 import { assertPostgresReachable, assertS3Writable } from './preflight';
-import { startTestStack, type TestStack } from './jest/test-stack';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { startTestStack, testTempDir, type TestStack } from './jest/test-stack';
 
 // Bad configuration must fail within seconds, as a StackConfigError naming the variable to fix.
 async function expectConfigError(p: Promise<unknown>, setting: string, withinMs: number): Promise<StackConfigError> {
@@ -48,8 +45,7 @@ describe('stack configuration errors', () => {
     const blocker: Server = createServer();
     const port = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as { port: number }).port)));
     try {
-      const dataDir = mkdtempSync(join(tmpdir(), 'permafrost-port-'));
-      chmodSync(dataDir, 0o755);
+      const dataDir = testTempDir('port');
       await expectConfigError(startServices({
         dataDir,
         fresh: true,

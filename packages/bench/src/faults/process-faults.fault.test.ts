@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDatabase, freePort, startServices, type RunningServices } from '@permafrost/dev-stack';
-import { buildProject } from '@permafrost/dev-stack/testing';
+import { buildProject, testTempDir } from '@permafrost/dev-stack/testing';
 import { recordFault, runWorker, type WorkerRun } from './harness';
 
 // Fault suite (run alone: npm run test:faults). Real processes: an S3 server (s3rver) this test stops
@@ -12,8 +10,7 @@ import { recordFault, runWorker, type WorkerRun } from './harness';
 const EVENTS = 2400;
 
 describe('faults: S3 outages and killed processes', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'permafrost-faults-'));
-  chmodSync(dataDir, 0o755);
+  const dataDir = testTempDir('faults');
   let s3Port: number;
   let s3: RunningServices;
   let postgres: RunningServices;

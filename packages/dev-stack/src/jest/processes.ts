@@ -1,3 +1,6 @@
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 
 export interface ProcessResult {
@@ -25,4 +28,16 @@ export function withoutServerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     if (/^(PERMAFROST_(S3|CLICKHOUSE|POSTGRES)_|DATABASE_URL$)/.test(key)) delete copy[key];
   }
   return copy;
+}
+
+/**
+ * A scratch directory inside the test run's directory (removed by the global teardown), readable by the
+ * `postgres` user that the embedded Postgres runs as under root.
+ */
+export function testTempDir(prefix: string): string {
+  const root = process.env.PERMAFROST_TEST_RUN_DIR ?? tmpdir();
+  mkdirSync(root, { recursive: true });
+  const dir = mkdtempSync(join(root, `${prefix}-`));
+  chmodSync(dir, 0o755);
+  return dir;
 }

@@ -23,4 +23,4 @@ export async function startTestStack(): Promise<TestStack> {
   return { ...stack, database };
 }
 export { buildProject } from './build';
-export { runNode, withoutServerEnv, type ProcessResult } from './processes';
+export { runNode, testTempDir, withoutServerEnv, type ProcessResult } from './processes';
