@@ -214,6 +214,7 @@ export class ColdStorageService {
     return {
       workspaceId: op.workspaceId, operationId: op.id, watermark,
       checkpoints: this.state.checkpoints(op.id),
+      archivedMonth: (month) => this.state.lastArchivedMonthState(op.workspaceId, month),
       signal: options.signal ?? new AbortController().signal,
       report: (p) => {
         if (p.page === undefined) done += 1;

@@ -151,6 +151,20 @@ describe('cold storage: failures and retries', () => {
     expect(await coldState(ws)).toBe('none');
   });
 
+  it('a restore checks cold itself when the month no longer matches what the archive recorded', async () => {
+    const ws = await seed();
+    await t.workspaces.pauseWorkspace(ws);
+    // A row that reached the cold table outside Permafrost after the archive verified the month.
+    await t.ch.command(
+      `INSERT INTO ${COLD_TABLE} (message_id, workspace_id, server_time, message_raw, processing_time)
+       SELECT 'outside-' || toString(number), {ws:String}, toDateTime64('2025-06-15 12:00:00', 3), '{"type":"track","event":"Outside"}', toDateTime64('2025-06-15 12:00:00', 3)
+       FROM numbers(3)`, { ws });
+    await t.workspaces.resumeWorkspace(ws);
+    expect(await hot(ws)).toBe(EVENTS + 3);
+    expect(await hotDistinct(ws)).toBe(EVENTS + 3);
+    expect(await cold(ws)).toBe(0);
+  });
+
   it('plan() reports partitions, rows and bytes and changes nothing', async () => {
     const ws = await seed();
     const service = t.app.resolve(ColdStorageService);

@@ -72,6 +72,19 @@ export class ColdStorageStateStore {
       [id, outcome.state, outcome.rows ?? null, outcome.bytes ?? null, outcome.error ?? null, outcome.errorCode ?? null]);
   }
 
+  /**
+   * The month checkpoint written by the latest completed archive of the workspace since its last
+   * completed restore: what the archiver verified the cold month to hold.
+   */
+  async lastArchivedMonthState<T>(workspaceId: string, month: number): Promise<T | undefined> {
+    const rows: Array<{ state: T }> = await this.dataSource.query(
+      `SELECT c.state FROM cold_storage_checkpoint c JOIN cold_storage_operation o ON o.id = c.operation_id
+       WHERE o.workspace_id = $1 AND o.kind = 'archive' AND o.state = 'completed' AND c.month = $2 AND c.page = -1
+         AND o.seq > COALESCE((SELECT max(seq) FROM cold_storage_operation WHERE workspace_id = $1 AND kind = 'restore' AND state = 'completed'), 0)
+       ORDER BY o.seq DESC LIMIT 1`, [workspaceId, month]);
+    return rows[0]?.state;
+  }
+
   checkpoints(operationId: string): CheckpointStore {
     return {
       get: async <T>(month: number, page = -1) => {

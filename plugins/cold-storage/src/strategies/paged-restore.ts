@@ -20,12 +20,14 @@ interface MonthCheckpoint {
  * Verified when what became hot equals what is cold (count and fingerprint sum); the cold side is read
  * once for that, the hot side is local.
  */
-export async function restoreMonthPaged(ch: ClickHouse, ctx: OperationContext, month: number, from: string, sourceParams: QueryParams, pageRows: number): Promise<MonthRestored> {
+export async function restoreMonthPaged(ch: ClickHouse, ctx: OperationContext, month: number, from: string, sourceParams: QueryParams, pageRows: number, archived?: RowDigest): Promise<MonthRestored> {
   const params = { ...sourceParams, ws: ctx.workspaceId, month };
   let cp = await ctx.checkpoints.get<MonthCheckpoint>(month);
   if (cp?.verified) return { month, digest: cp.verified, pages: cp.pages.length };
   if (!cp) {
-    const cold = await digest(ch, from, WORKSPACE_MONTH, params);
+    // The digest the archive verified, when the strategy can vouch that it covers the whole cold month,
+    // saves reading the month from S3 once more; if the month changed since, the check below catches it.
+    const cold = archived ?? (await digest(ch, from, WORKSPACE_MONTH, params));
     const baseline = await digest(ch, USER_EVENTS_TABLE, WORKSPACE_MONTH, params);
     cp = { pages: await pageBounds(ch, from, WORKSPACE_MONTH, params, cold.rows, pageRows), cold, baseline };
     await ctx.checkpoints.put(month, -1, cp);
@@ -43,16 +45,19 @@ export async function restoreMonthPaged(ch: ClickHouse, ctx: OperationContext, m
     await ctx.checkpoints.put(month, index, { done: true });
     ctx.report({ month, rows: 0, bytes: 0, page: index + 1, pages: cp.pages.length });
   }
+  let verified = cp.cold;
   const added = digestMinus(await digest(ch, USER_EVENTS_TABLE, WORKSPACE_MONTH, params), cp.baseline);
   if (!sameDigest(added, cp.cold)) {
-    // Something else wrote hot rows of this month meanwhile (a backfill): compare exactly instead.
+    // Something else wrote hot rows of this month meanwhile (a backfill), or the month is not what the
+    // archive recorded: read the cold month now and compare exactly.
+    verified = await digest(ch, from, WORKSPACE_MONTH, params);
     const twins = await digest(ch, USER_EVENTS_TABLE, `${WORKSPACE_MONTH} AND ${ROW_KEY} IN (SELECT ${ROW_KEY} FROM ${from} WHERE ${WORKSPACE_MONTH})`, params);
-    if (!sameDigest(twins, cp.cold)) {
+    if (!sameDigest(twins, verified)) {
       throw new VerificationFailedError(
-        `Restore of workspace ${ctx.workspaceId}, month ${month}: cold (${cp.cold.rows} rows, checksum ${cp.cold.checksum}) differs from what is hot again (${twins.rows} rows, checksum ${twins.checksum}). The cold copy was kept; retry the transition.`,
+        `Restore of workspace ${ctx.workspaceId}, month ${month}: cold (${verified.rows} rows, checksum ${verified.checksum}) differs from what is hot again (${twins.rows} rows, checksum ${twins.checksum}). The cold copy was kept; retry the transition.`,
         { workspaceId: ctx.workspaceId });
     }
   }
-  await ctx.checkpoints.put(month, -1, { ...cp, verified: cp.cold });
-  return { month, digest: cp.cold, pages: cp.pages.length };
+  await ctx.checkpoints.put(month, -1, { ...cp, verified });
+  return { month, digest: verified, pages: cp.pages.length };
 }

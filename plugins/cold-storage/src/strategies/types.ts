@@ -25,6 +25,8 @@ export interface OperationContext {
   /** Archive only: the archive covers hot rows with processing_time ≤ watermark (ClickHouse DateTime64(3) text). */
   watermark: string;
   checkpoints: CheckpointStore;
+  /** Restore only: the month checkpoint this strategy's archiver last completed (its own format). */
+  archivedMonth<T>(month: number): Promise<T | undefined>;
   signal: AbortSignal;
   /** A page or partition finished. */
   report(progress: PartitionProgress): void;

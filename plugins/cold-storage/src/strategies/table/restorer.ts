@@ -1,4 +1,5 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
+import type { RowDigest } from '../../rows';
 import { awaitObjectsGone } from '../../s3-object-keys';
 import type { S3Location } from '../../s3-location';
 import { restoreMonthPaged } from '../paged-restore';
@@ -15,8 +16,10 @@ export class TableRestorer implements Restorer {
     private readonly pageRows: number,
   ) {}
 
-  restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored> {
-    return restoreMonthPaged(this.ch, ctx, month, COLD_TABLE, {}, this.pageRows);
+  async restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored> {
+    // The table archiver's month checkpoint holds the digest of the whole cold month after its copy.
+    const archived = await ctx.archivedMonth<{ verified?: RowDigest }>(month);
+    return restoreMonthPaged(this.ch, ctx, month, COLD_TABLE, {}, this.pageRows, archived?.verified);
   }
 
   async free(ctx: OperationContext, months: number[]): Promise<FreedObjects> {
