@@ -8,6 +8,8 @@ export {
   USER_EVENTS_TABLE,
   INTERNAL_EVENTS_TABLE,
   STORED_EVENT_COLUMNS,
+  INTERNAL_EVENT_COLUMNS,
+  ROW_IDENTITY_SETTING,
   INTERNAL_EVENT_PREFIX,
   userEventsMigrations,
 } from './userEvents/clickhouse';

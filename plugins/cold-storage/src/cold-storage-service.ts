@@ -5,7 +5,7 @@ import { assertWorkspaceId, type ClickHouse } from '@permafrost/backend-lib';
 import { ColdStorageUnreachableError, isS3Failure } from './errors';
 import { HotEvents } from './hot-events';
 import type { ArchiveReport, ColdStoragePlan, RestoreReport } from './reports';
-import { ColdStorageStateStore, type ColdStorageOperation, type WorkspaceColdState } from './state/state-store';
+import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState } from './state/journal';
 import type { ColdStorageStrategy, OperationContext, PartitionStats } from './strategies/types';
 
 export interface RunOptions {
@@ -32,7 +32,7 @@ const sum = (xs: PartitionStats[], key: 'rows' | 'bytes') => xs.reduce((n, x) =>
  */
 export class ColdStorageService {
   private readonly limit: ReturnType<typeof pLimit>;
-  private readonly state: ColdStorageStateStore;
+  private readonly journal: ColdStorageJournal;
   private readonly hot: HotEvents;
 
   constructor(
@@ -44,7 +44,7 @@ export class ColdStorageService {
   ) {
     if (!strategies.has(options.defaultStrategy)) throw new Error(`unknown cold storage strategy ${options.defaultStrategy}; known: ${[...strategies.keys()].join(', ')}`);
     this.limit = pLimit(options.maxConcurrentOperations);
-    this.state = new ColdStorageStateStore(dataSource);
+    this.journal = new ColdStorageJournal(dataSource);
     this.hot = new HotEvents(ch);
   }
 
@@ -84,13 +84,13 @@ export class ColdStorageService {
       case 'restoring':
         return 'restore';
       case 'failed':
-        return (await this.state.latestOperation(workspaceId))?.kind ?? 'none';
+        return (await this.journal.latestOperation(workspaceId))?.kind ?? 'none';
     }
   }
 
   async status(workspaceId: string): Promise<WorkspaceColdState & { lastOperation?: ColdStorageOperation }> {
     assertWorkspaceId(workspaceId);
-    return { ...(await this.workspaceState(workspaceId)), lastOperation: await this.state.latestOperation(workspaceId) };
+    return { ...(await this.workspaceState(workspaceId)), lastOperation: await this.journal.latestOperation(workspaceId) };
   }
 
   /** Resolves once the workspace's archived hot rows are really gone (the deletes run in the background). */
@@ -99,10 +99,9 @@ export class ColdStorageService {
     await this.awaitDeletes(workspaceId);
   }
 
-  /** Waits for the workspace's background deletes, then lets every strategy release what they used. */
+  /** Waits for the workspace's background deletes. */
   private async awaitDeletes(workspaceId: string, signal: AbortSignal = new AbortController().signal): Promise<void> {
     await this.hot.waitForDeletes(workspaceId, this.options.deleteWaitTimeoutMs, signal);
-    for (const strategy of this.strategies.values()) await strategy.afterDeletes?.(workspaceId);
   }
 
   /** Caller holds the workspace lock. */
@@ -119,102 +118,111 @@ export class ColdStorageService {
 
   private async runArchive(workspaceId: string, options: RunOptions): Promise<ArchiveReport> {
     const started = Date.now();
-    const ws = await this.workspaceState(workspaceId);
+    const signal = options.signal ?? new AbortController().signal;
+    // A restore that stopped half-way is finished first: every month is then hot exactly once, and the
+    // archive below takes all of it. Unpicking it instead would need to know which copy is which.
+    const latest = await this.journal.latestOperation(workspaceId);
+    if (latest?.kind === 'restore' && isUnfinished(latest)) await this.runRestore(workspaceId, options);
     // A previous archive's deletes still running would show rows that are already cold.
-    await this.awaitDeletes(workspaceId, options.signal);
+    await this.awaitDeletes(workspaceId, signal);
     let op = await this.unfinished(workspaceId, 'archive');
-    const strategy = op ? this.strategy(op.strategy) : this.strategyFor(ws);
-    const watermark = op?.watermark ?? (await this.hot.now());
-    const months = await this.hot.months(workspaceId, watermark);
-    if (months.length === 0 && !op) {
-      const coldMonths = await strategy.coldPartitions(workspaceId);
-      const note = coldMonths.length > 0 ? 'already archived: no hot events to move' : 'nothing to archive: the workspace has no events';
-      return { workspaceId, outcome: 'noop', note, strategy: strategy.name, months: [], rows: 0, bytes: 0, stayedHot: 0, durationMs: Date.now() - started };
+    if (!op) {
+      const ws = await this.workspaceState(workspaceId);
+      const strategy = this.strategyFor(ws);
+      const snapshot = await this.hot.snapshot();
+      const months = await this.hot.months(workspaceId, snapshot);
+      if (months.length === 0) {
+        const coldMonths = await strategy.coldPartitions(workspaceId);
+        const note = coldMonths.length > 0 ? 'already archived: no hot events to move' : 'nothing to archive: the workspace has no events';
+        return { workspaceId, outcome: 'noop', note, strategy: strategy.name, months: [], rows: 0, internalRows: 0, bytes: 0, stayedHot: 0, durationMs: Date.now() - started };
+      }
+      op = await this.journal.begin(workspaceId, 'archive', strategy.name, snapshot, months.map((m) => m.month));
     }
-    op ??= await this.state.startOperation(workspaceId, 'archive', strategy.name, watermark);
-    await this.state.setWorkspaceState(workspaceId, 'archiving', strategy.name);
-    const ctx = this.context(op, watermark, options, 'archive', months.length);
+    const strategy = this.strategy(op.strategy);
+    const snapshot = op.snapshot!;
+    const ctx = this.context(op, options, 'archive', op.months.length);
     const archived: ArchiveReport['months'] = [];
-    for (const month of months) {
-      const result = await this.failing(op, () => strategy.archiver.archiveMonth(ctx, month.month));
-      archived.push({ month: month.month, rows: result.digest.rows, bytes: result.bytes, checksum: result.digest.checksum });
-      ctx.report({ month: month.month, rows: result.digest.rows, bytes: result.bytes });
+    let internalRows = 0;
+    for (const month of op.months) {
+      const result = await this.failing(op, () => strategy.archiver.archiveMonth(ctx, month));
+      archived.push({ month, rows: result.copied.events, bytes: result.bytes, checksum: result.digest.checksum });
+      internalRows += result.copied.internal;
+      ctx.report({ month, rows: result.copied.events, bytes: result.bytes });
     }
-    const verifiedMonths = archived.map((m) => m.month);
-    if (verifiedMonths.length > 0) {
-      await this.failing(op, async () => this.hot.deleteArchived(workspaceId, watermark, verifiedMonths, await strategy.coldSource(workspaceId, verifiedMonths)));
-    }
+    // Every month is verified: only now do the hot rows go, exactly those under the snapshot.
+    await this.failing(op, () => this.hot.deleteArchived(workspaceId, snapshot));
     const rows = archived.reduce((n, m) => n + m.rows, 0);
     const bytes = archived.reduce((n, m) => n + m.bytes, 0);
-    await this.state.finishOperation(op.id, { state: 'completed', rows, bytes });
-    await this.state.setWorkspaceState(workspaceId, 'archived', strategy.name);
-    const stayedHot = await this.hot.countAfter(workspaceId, watermark);
+    await this.journal.complete(op, { rows, bytes });
+    const stayedHot = await this.hot.countAfter(workspaceId, snapshot);
     return {
-      workspaceId, outcome: 'archived', operationId: op.id, strategy: strategy.name, watermark, months: archived, rows, bytes, stayedHot,
-      note: `archived ${rows} events in ${archived.length} partitions to ${strategy.name} cold storage${stayedHot ? `; ${stayedHot} newer events stay hot` : ''}`,
+      workspaceId, outcome: 'archived', operationId: op.id, strategy: strategy.name, snapshot, months: archived, rows, internalRows, bytes, stayedHot,
+      note: `archived ${rows} events (${internalRows} internal) in ${archived.length} partitions to ${strategy.name} cold storage${stayedHot ? `; ${stayedHot} newer events stay hot` : ''}`,
       durationMs: Date.now() - started,
     };
   }
 
   private async runRestore(workspaceId: string, options: RunOptions): Promise<RestoreReport> {
     const started = Date.now();
-    const ws = await this.workspaceState(workspaceId);
-    const latest = await this.state.latestOperation(workspaceId);
+    const signal = options.signal ?? new AbortController().signal;
     // An archive that stopped half-way is finished first (its copies are verified and its deletes exact),
     // then reversed: simpler and as safe as unpicking it.
-    if (latest?.kind === 'archive' && (latest.state === 'running' || latest.state === 'failed')) await this.runArchive(workspaceId, options);
+    const latest = await this.journal.latestOperation(workspaceId);
+    if (latest?.kind === 'archive' && isUnfinished(latest)) await this.runArchive(workspaceId, options);
     let op = await this.unfinished(workspaceId, 'restore');
-    const strategy = op ? this.strategy(op.strategy) : this.strategyFor(await this.workspaceState(workspaceId));
-    const months = await strategy.coldPartitions(workspaceId);
-    if (months.length === 0 && !op) {
-      if (ws.state !== 'none') await this.state.setWorkspaceState(workspaceId, 'none', null);
-      return { workspaceId, outcome: 'noop', note: 'nothing to restore: the workspace has no cold events', strategy: strategy.name, months: [], rows: 0, objectsFreed: 0, objectsLeft: 0, durationMs: Date.now() - started };
+    if (!op) {
+      const ws = await this.workspaceState(workspaceId);
+      const strategy = this.strategyFor(ws);
+      const months = await strategy.coldPartitions(workspaceId);
+      if (months.length === 0) {
+        if (ws.state !== 'none') await this.journal.markEmpty(workspaceId);
+        return { workspaceId, outcome: 'noop', note: 'nothing to restore: the workspace has no cold events', strategy: strategy.name, months: [], rows: 0, objectsFreed: 0, objectsLeft: 0, durationMs: Date.now() - started };
+      }
+      op = await this.journal.begin(workspaceId, 'restore', strategy.name, null, months.map((m) => m.month));
     }
-    op ??= await this.state.startOperation(workspaceId, 'restore', strategy.name, null);
-    await this.state.setWorkspaceState(workspaceId, 'restoring', strategy.name);
-    const signal = options.signal ?? new AbortController().signal;
-    await this.failing(op, () => this.awaitDeletes(workspaceId, signal));
-    const ctx = this.context(op, '', options, 'restore', months.length);
+    const current = op;
+    const strategy = this.strategy(current.strategy);
+    // Not needed for exactness (restored parts are moved in after the deletes' snapshot), but a hot
+    // count taken before the archive's deletes finish would count its rows twice.
+    await this.failing(current, () => this.awaitDeletes(workspaceId, signal));
+    const ctx = this.context(current, options, 'restore', current.months.length);
     const restored: RestoreReport['months'] = [];
-    for (const month of months) {
-      const result = await this.failing(op, () => strategy.restorer.restoreMonth(ctx, month.month));
-      restored.push({ month: month.month, rows: result.digest.rows, checksum: result.digest.checksum, pages: result.pages });
-      ctx.report({ month: month.month, rows: result.digest.rows, bytes: month.bytes });
+    const freedKeys: string[] = [];
+    for (const month of current.months) {
+      const result = await this.failing(current, () => strategy.restorer.restoreMonth(ctx, month));
+      restored.push({ month, rows: result.digest.rows, checksum: result.digest.checksum, pages: result.pages });
+      freedKeys.push(...result.freedKeys);
+      ctx.report({ month, rows: result.digest.rows, bytes: 0 });
     }
-    const freed = await this.failing(op, () => strategy.restorer.free(ctx, months.map((m) => m.month)));
+    const { objectsLeft } = await this.failing(current, () => strategy.restorer.finish(ctx, freedKeys));
     const rows = restored.reduce((n, m) => n + m.rows, 0);
-    await this.state.finishOperation(op.id, { state: 'completed', rows });
-    await this.state.setWorkspaceState(workspaceId, 'none', null);
+    await this.journal.complete(current, { rows });
     return {
-      workspaceId, outcome: 'restored', operationId: op.id, strategy: strategy.name, months: restored, rows,
-      objectsFreed: freed.objectsBefore, objectsLeft: freed.objectsLeft,
-      note: `restored ${rows} events from ${restored.length} partitions; freed ${freed.partitions} cold partitions (${freed.objectsBefore} objects)`,
+      workspaceId, outcome: 'restored', operationId: current.id, strategy: strategy.name, months: restored, rows,
+      objectsFreed: freedKeys.length, objectsLeft,
+      note: `restored ${rows} events from ${restored.length} partitions; freed their cold copy (${freedKeys.length} objects)`,
       durationMs: Date.now() - started,
     };
   }
 
   /**
-   * The latest operation if it is unfinished and of this kind. An unfinished operation of the other kind
-   * is superseded when `supersede` (the new operation's copy-if-absent steps cover what it left).
+   * The latest operation if it is unfinished and of this kind (taken up again). An unfinished operation
+   * of the other kind was finished by the caller before it got here.
    */
   private async unfinished(workspaceId: string, kind: 'archive' | 'restore'): Promise<ColdStorageOperation | undefined> {
-    const op = await this.state.latestOperation(workspaceId);
-    if (!op || (op.state !== 'running' && op.state !== 'failed')) return undefined;
-    if (op.kind === kind) {
-      await this.state.resumeOperation(op.id);
-      return op;
-    }
-    if (kind === 'archive') await this.state.finishOperation(op.id, { state: 'superseded', error: op.error ?? undefined });
-    return undefined;
+    const op = await this.journal.latestOperation(workspaceId);
+    if (!op || !isUnfinished(op) || op.kind !== kind) return undefined;
+    await this.journal.resume(op);
+    return op;
   }
 
-  private context(op: ColdStorageOperation, watermark: string, options: RunOptions, step: 'archive' | 'restore', total: number): OperationContext {
+  private context(op: ColdStorageOperation, options: RunOptions, step: 'archive' | 'restore', total: number): OperationContext {
     let done = 0;
     const started = Date.now();
     return {
-      workspaceId: op.workspaceId, operationId: op.id, watermark,
-      checkpoints: this.state.checkpoints(op.id),
-      archivedMonth: (month) => this.state.lastArchivedMonthState(op.workspaceId, month),
+      workspaceId: op.workspaceId, operationId: op.id, snapshot: op.snapshot ?? { events: '0', internal: '0' },
+      steps: this.journal.steps(op.id),
+      archivedDigest: (table, month) => this.journal.archivedDigest(op.workspaceId, table, month),
       signal: options.signal ?? new AbortController().signal,
       report: (p) => {
         if (p.page === undefined) done += 1;
@@ -235,14 +243,13 @@ export class ColdStorageService {
       const typed = isS3Failure(err) && !isPermafrostError(err)
         ? new ColdStorageUnreachableError(`Cold storage (S3) did not answer during the ${op.kind} of workspace ${op.workspaceId}: ${firstLine(err)}. No hot row was deleted and no cold copy was freed; once S3 answers, retry the transition.`, { workspaceId: op.workspaceId, plugin: 'cold-storage', cause: err })
         : err;
-      await this.state.finishOperation(op.id, { state: 'failed', error: firstLine(typed), errorCode: (typed as { code?: string }).code ?? 'ERROR' });
-      await this.state.setWorkspaceState(op.workspaceId, 'failed');
+      await this.journal.fail(op, firstLine(typed), (typed as { code?: string }).code ?? 'ERROR');
       throw typed;
     }
   }
 
   private async workspaceState(workspaceId: string): Promise<WorkspaceColdState> {
-    const ws = await this.state.workspaceState(workspaceId);
+    const ws = await this.journal.workspaceState(workspaceId);
     if (!ws) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
     return ws;
   }
@@ -257,6 +264,10 @@ export class ColdStorageService {
     if (!strategy) throw new Error(`cold storage strategy ${name} is not configured; this workspace's events were archived with it, so configure it to restore them`);
     return strategy;
   }
+}
+
+function isUnfinished(op: ColdStorageOperation): boolean {
+  return op.state === 'running' || op.state === 'failed';
 }
 
 function firstLine(err: unknown): string {

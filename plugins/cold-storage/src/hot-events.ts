@@ -1,67 +1,97 @@
-import { INTERNAL_EVENTS_TABLE, USER_EVENTS_TABLE, type ClickHouse } from '@permafrost/backend-lib';
-import { MONTH_OF, ROW_KEY } from './rows';
-import type { ColdSource, PartitionStats } from './strategies/types';
+import type { ClickHouse } from '@permafrost/backend-lib';
+import { EVENT_TABLES, EVENTS, INTERNAL, MONTH_OF, type EventTable } from './rows';
+import type { HotSnapshot, PartitionStats } from './strategies/types';
 
 /** Async deletes, in the style of deleteUsers: submitted in milliseconds, applied in the background. */
 const ASYNC_DELETE = { mutations_sync: '0', lightweight_deletes_sync: '0' } as const;
 
-/** The archive's view of the hot side: which months it covers, and the deletes once they are verified. */
+/**
+ * The archive's view of the hot side. An archive begins by reading each hot table's highest committed
+ * block number: the workspace's rows at or under it are the archive's rows, whatever their timestamps
+ * (a producer's future processing_time cannot slip past the bound), and rows committed later (late
+ * events, re-deliveries) stay hot for a later archive.
+ */
 export class HotEvents {
   constructor(private readonly ch: ClickHouse) {}
 
-  /** The engine's clock, the one `processing_time DEFAULT now64(3)` uses. */
-  async now(): Promise<string> {
-    return (await this.ch.one<{ now: string }>(`SELECT toString(now64(3)) AS now`)).now;
+  /**
+   * Highest block number among each table's active parts. A plain MergeTree numbers blocks when it
+   * commits them, under the same lock that makes them visible, so every later insert gets a larger one.
+   */
+  async snapshot(): Promise<HotSnapshot> {
+    const rows = await this.ch.rows<{ table: string; bound: string }>(
+      `SELECT table, toString(max(max_block_number)) AS bound FROM system.parts
+       WHERE database = currentDatabase() AND table IN {tables:Array(String)} AND active GROUP BY table`,
+      { tables: EVENT_TABLES.map((t) => t.hot) });
+    const bound = (t: EventTable) => rows.find((r) => r.table === t.hot)?.bound ?? '0';
+    return { events: bound(EVENTS), internal: bound(INTERNAL) };
   }
 
-  async months(workspaceId: string, watermark?: string): Promise<PartitionStats[]> {
-    const rows = await this.ch.rows<{ month: number; rows: string; bytes: string }>(
-      `SELECT ${MONTH_OF} AS month, count() AS rows, sum(length(message_raw)) AS bytes FROM ${USER_EVENTS_TABLE}
-       WHERE workspace_id = {ws:String} ${watermark ? 'AND processing_time <= {watermark:DateTime64(3)}' : ''}
-       GROUP BY month ORDER BY month`,
-      { ws: workspaceId, ...(watermark ? { watermark } : {}) });
-    return rows.map((r) => ({ month: Number(r.month), rows: Number(r.rows), bytes: Number(r.bytes) }));
+  /** Months (with counts) of the workspace's hot rows, in both tables, optionally under a snapshot. */
+  async months(workspaceId: string, snapshot?: HotSnapshot): Promise<PartitionStats[]> {
+    const byMonth = new Map<number, PartitionStats>();
+    for (const table of EVENT_TABLES) {
+      const bound = snapshot ? snapshot[table.kind] : undefined;
+      const rows = await this.ch.rows<{ month: number; rows: string; bytes: string }>(
+        `SELECT ${MONTH_OF} AS month, count() AS rows, sum(${table === EVENTS ? 'length(message_raw)' : 'length(properties)'}) AS bytes
+         FROM ${table.hot} WHERE workspace_id = {ws:String} ${bound ? 'AND _block_number <= {bound:UInt64}' : ''}
+         GROUP BY month ORDER BY month`,
+        { ws: workspaceId, ...(bound ? { bound } : {}) });
+      for (const r of rows) {
+        const m = byMonth.get(Number(r.month)) ?? { month: Number(r.month), rows: 0, bytes: 0 };
+        if (table === EVENTS) m.rows += Number(r.rows);
+        m.bytes += Number(r.bytes);
+        byMonth.set(m.month, m);
+      }
+    }
+    return [...byMonth.values()].sort((a, b) => a.month - b.month);
   }
 
-  async countAfter(workspaceId: string, watermark: string): Promise<number> {
+  /** Hot events of the workspace committed after the snapshot (they stay hot for a later archive). */
+  async countAfter(workspaceId: string, snapshot: HotSnapshot): Promise<number> {
     const row = await this.ch.one<{ n: string }>(
-      `SELECT count() AS n FROM ${USER_EVENTS_TABLE} WHERE workspace_id = {ws:String} AND processing_time > {watermark:DateTime64(3)}`,
-      { ws: workspaceId, watermark });
+      `SELECT count() AS n FROM ${EVENTS.hot} WHERE workspace_id = {ws:String} AND _block_number > {bound:UInt64}`,
+      { ws: workspaceId, bound: snapshot.events });
     return Number(row.n);
   }
 
   /**
-   * Deletes exactly the hot rows whose twin the verified cold copy holds (same time, id, payload),
-   * bounded by the watermark and months: an event that arrived during the archive has no twin and
-   * stays. internal_events rows go with their event (same processing_time and message_id).
+   * Deletes exactly the archived rows: the workspace's rows under the snapshot's bounds. No subquery and
+   * no content comparison, so a legitimate identical row committed later is never taken for a copy, and
+   * submitting the same delete again (a retry) removes nothing more.
    */
-  async deleteArchived(workspaceId: string, watermark: string, months: number[], cold: ColdSource): Promise<void> {
-    const params = { ...cold.params, ws: workspaceId, watermark, months };
-    const bounded = `workspace_id = {ws:String} AND processing_time <= {watermark:DateTime64(3)} AND ${MONTH_OF} IN {months:Array(UInt32)}`;
-    await this.ch.command(
-      `DELETE FROM ${USER_EVENTS_TABLE} WHERE ${bounded} AND ${ROW_KEY} IN (SELECT ${cold.rowKey} FROM ${cold.from} WHERE ${cold.where})`,
-      params, ASYNC_DELETE);
-    await this.ch.command(
-      `DELETE FROM ${INTERNAL_EVENTS_TABLE} WHERE ${bounded} AND (processing_time, message_id) IN (SELECT ${cold.eventKey} FROM ${cold.from} WHERE ${cold.where})`,
-      params, ASYNC_DELETE);
+  async deleteArchived(workspaceId: string, snapshot: HotSnapshot): Promise<void> {
+    for (const table of EVENT_TABLES) {
+      await this.ch.command(
+        `DELETE FROM ${table.hot} WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64}`,
+        { ws: workspaceId, bound: snapshot[table.kind] }, ASYNC_DELETE);
+    }
   }
 
-  /**
-   * Waits for this workspace's pending deletes. A restore must not start before them: a hot row the
-   * delete has not reached yet would make the restore skip its twin, and then vanish.
-   */
+  /** Whether the workspace still has hot rows under the snapshot (an archive's deletes not applied yet). */
+  async remainingUnder(workspaceId: string, snapshot: HotSnapshot): Promise<number> {
+    let n = 0;
+    for (const table of EVENT_TABLES) {
+      n += Number((await this.ch.one<{ n: string }>(
+        `SELECT count() AS n FROM ${table.hot} WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64}`,
+        { ws: workspaceId, bound: snapshot[table.kind] })).n);
+    }
+    return n;
+  }
+
+  /** Waits for this workspace's pending deletes (reads of hot counts mislead until they are applied). */
   async waitForDeletes(workspaceId: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const row = await this.ch.one<{ pending: string; failure: string }>(
         `SELECT countIf(NOT is_done) AS pending, anyIf(latest_fail_reason, latest_fail_reason != '') AS failure FROM system.mutations
-         WHERE database = currentDatabase() AND table IN {tables:Array(String)} AND position(command, {ws:String}) > 0`,
-        { tables: [USER_EVENTS_TABLE, INTERNAL_EVENTS_TABLE], ws: workspaceId });
+         WHERE database = currentDatabase() AND table IN {tables:Array(String)} AND NOT is_done AND position(command, {ws:String}) > 0`,
+        { tables: EVENT_TABLES.map((t) => t.hot), ws: workspaceId });
       if (Number(row.pending) === 0) return;
       if (row.failure) throw new Error(`a delete of workspace ${workspaceId}'s archived rows failed in ClickHouse: ${row.failure}`);
       if (Date.now() > deadline) throw new Error(`deletes of workspace ${workspaceId}'s archived rows still run after ${timeoutMs} ms; retry later`);
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 }

@@ -5,6 +5,7 @@ import { ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBU
 import { ColdStorageService } from './cold-storage-service';
 import type { S3Location } from './s3-location';
 import { ColdStorageState1764000100000 } from './state/migration';
+import { ColdStorageJournal1764000200000 } from './state/journal-migration';
 import { tableStrategy } from './strategies/table';
 import type { StrategyDefinition } from './strategies/types';
 
@@ -46,7 +47,7 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
     name: COLD_STORAGE_PLUGIN,
     dependsOn: [DATA_LAYER_PLUGIN],
     register(container: DependencyContainer) {
-      container.register(POSTGRES_CONTRIBUTIONS, { useValue: { migrations: [ColdStorageState1764000100000] } });
+      container.register(POSTGRES_CONTRIBUTIONS, { useValue: { migrations: [ColdStorageState1764000100000, ColdStorageJournal1764000200000] } });
       // DDL of every strategy, so a workspace archived by one can be restored whatever the default is now.
       container.register(CLICKHOUSE_MIGRATIONS, { useValue: uniqueMigrations(definitions.flatMap((d) => d.migrations)) });
       container.register(ColdStorageService, {

@@ -1,5 +1,5 @@
-import type { ColdStorageState } from './state/state-store';
-import type { PartitionStats } from './strategies/types';
+import type { ColdStorageState } from './state/journal';
+import type { HotSnapshot, PartitionStats } from './strategies/types';
 
 export interface ArchiveReport {
   workspaceId: string;
@@ -8,11 +8,14 @@ export interface ArchiveReport {
   note: string;
   operationId?: string;
   strategy: string;
-  watermark?: string;
+  /** The hot rows the archive owned: each table's rows at or under these block numbers. */
+  snapshot?: HotSnapshot;
   months: Array<PartitionStats & { checksum: string }>;
+  /** user_events_v2 rows archived (internal_events rows travel with them: `internalRows`). */
   rows: number;
+  internalRows: number;
   bytes: number;
-  /** Hot events newer than the watermark (they arrived during the archive), left hot for a later archive. */
+  /** Hot events committed after the archive began, left hot for a later archive. */
   stayedHot: number;
   durationMs: number;
 }

@@ -1,16 +1,47 @@
+import { INTERNAL_EVENT_COLUMNS, INTERNAL_EVENTS_TABLE, STORED_EVENT_COLUMNS, USER_EVENTS_TABLE } from '@permafrost/backend-lib';
+
 /**
- * How a row is identified and fingerprinted across hot and cold storage.
- *
- * Only the five stored columns leave the hot table (every other column of user_events_v2 is a DEFAULT
- * computed from message_raw), so these five define an event. A row's KEY makes "this exact row" testable
- * with IN / NOT IN between any two tables or files: deletes remove exactly the hot rows whose twin the
- * verified cold copy holds, and copies skip rows already on the other side, which is what makes every
- * step safe to repeat after a crash. The FINGERPRINT is summed per partition; equal counts and sums on
- * both sides is the verification that must pass before anything is deleted or freed.
+ * The two hot tables cold storage moves, described once. Rows are never matched by content: what an
+ * archive takes is fixed by the hot table's block-number bound (see HotSnapshot), and what a restore
+ * brings back is a verified staging copy moved in whole. Content only serves as a FINGERPRINT: count
+ * and fingerprint sum of two sets of rows must agree before anything is deleted or freed.
  */
-export const STORED_COLUMNS = 'message_id, workspace_id, server_time, message_raw, processing_time';
-export const ROW_KEY = '(processing_time, message_id, cityHash64(message_raw, server_time))';
-export const ROW_FINGERPRINT = 'cityHash64(message_id, workspace_id, server_time, message_raw, processing_time)';
+export interface EventTable {
+  /** Short name used in step keys, object names and reports: `events` or `internal`. */
+  readonly kind: 'events' | 'internal';
+  /** The hot table. */
+  readonly hot: string;
+  /** Columns that leave and come back (the others are DEFAULT expressions of these). */
+  readonly columns: string;
+  /** ClickHouse types of `columns`, for reading Parquet without schema inference. */
+  readonly structure: string;
+  /** Per-row fingerprint over `columns`. */
+  readonly fingerprint: string;
+}
+
+/** user_events_v2: five stored columns; every other column is a DEFAULT computed from message_raw. */
+export const EVENTS: EventTable = {
+  kind: 'events',
+  hot: USER_EVENTS_TABLE,
+  columns: STORED_EVENT_COLUMNS.join(', '),
+  structure: 'message_id String, workspace_id String, server_time DateTime64(3), message_raw String, processing_time DateTime64(3)',
+  fingerprint: `cityHash64(${STORED_EVENT_COLUMNS.join(', ')})`,
+};
+
+/** internal_events: filled by a view at ingestion, so it travels as a table of its own (all columns). */
+export const INTERNAL: EventTable = {
+  kind: 'internal',
+  hot: INTERNAL_EVENTS_TABLE,
+  columns: INTERNAL_EVENT_COLUMNS.join(', '),
+  structure: INTERNAL_EVENT_COLUMNS.map((c) => `${c} ${c.endsWith('_time') ? 'DateTime64(3)' : 'String'}`).join(', '),
+  fingerprint: `cityHash64(${INTERNAL_EVENT_COLUMNS.join(', ')})`,
+};
+
+export const EVENT_TABLES: readonly EventTable[] = [EVENTS, INTERNAL];
+
+/** Kept for strategy authors: the stored columns of user_events_v2 and their fingerprint. */
+export const STORED_COLUMNS = EVENTS.columns;
+export const ROW_FINGERPRINT = EVENTS.fingerprint;
 
 /** count() and the fingerprint sum of a set of rows, compared as strings (UInt64 sums wrap identically on both sides). */
 export interface RowDigest {
@@ -18,21 +49,24 @@ export interface RowDigest {
   checksum: string;
 }
 
-export const DIGEST_SELECT = `count() AS rows, toString(sum(${ROW_FINGERPRINT})) AS checksum`;
+export const EMPTY_DIGEST: RowDigest = { rows: 0, checksum: '0' };
+
+export const digestSelect = (table: EventTable) => `count() AS rows, toString(sum(${table.fingerprint})) AS checksum`;
 
 export function digestOf(row: { rows: string | number; checksum: string }): RowDigest {
   return { rows: Number(row.rows), checksum: row.checksum };
 }
 
 export function sameDigest(a: RowDigest, b: RowDigest): boolean {
-  return a.rows === b.rows && a.checksum === b.checksum;
+  return a.rows === b.rows && BigInt(a.checksum) === BigInt(b.checksum);
+}
+
+const MODULUS = 1n << 64n;
+
+/** The digest of the union of two disjoint sets of rows: counts add, UInt64 sums add modulo 2^64. */
+export function digestPlus(a: RowDigest, b: RowDigest): RowDigest {
+  return { rows: a.rows + b.rows, checksum: ((BigInt(a.checksum) + BigInt(b.checksum)) % MODULUS).toString() };
 }
 
 /** Months are partitions: YYYYMM in the engine's time zone, the same function the cold table partitions by. */
 export const MONTH_OF = 'toYYYYMM(processing_time)';
-
-/** The rows of `a` that are not in `b`, when b ⊆ a: counts subtract, UInt64 sums subtract modulo 2^64. */
-export function digestMinus(a: RowDigest, b: RowDigest): RowDigest {
-  const modulus = 1n << 64n;
-  return { rows: a.rows - b.rows, checksum: (((BigInt(a.checksum) - BigInt(b.checksum)) % modulus + modulus) % modulus).toString() };
-}

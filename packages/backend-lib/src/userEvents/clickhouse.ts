@@ -8,8 +8,25 @@ import type { ClickHouseMigration } from '../clickhouse/migrations';
 export const USER_EVENTS_TABLE = 'user_events_v2';
 export const INTERNAL_EVENTS_TABLE = 'internal_events';
 export const STORED_EVENT_COLUMNS = ['message_id', 'workspace_id', 'server_time', 'message_raw', 'processing_time'] as const;
+/** Every column of internal_events (all stored: the table has no DEFAULT expressions). */
+export const INTERNAL_EVENT_COLUMNS = [
+  'workspace_id', 'user_or_anonymous_id', 'user_id', 'anonymous_id', 'message_id', 'event', 'event_time', 'processing_time',
+  'properties', 'template_id', 'broadcast_id', 'journey_id', 'triggering_message_id', 'channel_type', 'delivery_to',
+  'delivery_from', 'origin_message_id',
+] as const;
 /** Track events whose name starts with this are the platform's own (message sent, delivered, …). */
 export const INTERNAL_EVENT_PREFIX = 'DF';
+
+/**
+ * Every row keeps the number of the insert block that wrote it (`_block_number`), through merges and
+ * mutations. A plain MergeTree numbers blocks in commit order, so "rows of this workspace with
+ * `_block_number` <= B" is a fixed set: exactly the rows committed before B was read. Cold storage
+ * archives and deletes that set and nothing else, which makes its work idempotent by identity, not by
+ * content: a re-delivered twin that lands during an archive has a larger number and stays.
+ * Measured: the column survives OPTIMIZE FINAL and lightweight deletes; rows of parts written before the
+ * setting was turned on read as their part's first block number (still ≤ any later bound).
+ */
+export const ROW_IDENTITY_SETTING = 'enable_block_number_column = 1';
 
 const EVENT_TYPE_ENUM = `Enum('identify' = 1, 'track' = 2, 'page' = 3, 'screen' = 4, 'group' = 5, 'alias' = 6)`;
 
@@ -35,7 +52,8 @@ const createUserEvents = `
     INDEX message_id_idx message_id TYPE minmax GRANULARITY 4
   )
   ENGINE = MergeTree()
-  ORDER BY (workspace_id, processing_time, user_or_anonymous_id, event_time, message_id)`;
+  ORDER BY (workspace_id, processing_time, user_or_anonymous_id, event_time, message_id)
+  SETTINGS ${ROW_IDENTITY_SETTING}`;
 
 const createInternalEvents = `
   CREATE TABLE IF NOT EXISTS ${INTERNAL_EVENTS_TABLE} (
@@ -61,10 +79,12 @@ const createInternalEvents = `
     INDEX idx_journey_id journey_id TYPE bloom_filter(0.01) GRANULARITY 4
   )
   ENGINE = MergeTree()
-  ORDER BY (workspace_id, processing_time, event, user_or_anonymous_id, message_id)`;
+  ORDER BY (workspace_id, processing_time, event, user_or_anonymous_id, message_id)
+  SETTINGS ${ROW_IDENTITY_SETTING}`;
 
-// Fills internal_events on every insert into user_events_v2, restores included: a restore therefore
-// rebuilds internal_events without copying it.
+// Fills internal_events on every INSERT into user_events_v2. Cold storage restores by moving verified
+// partitions back (ALTER … MOVE PARTITION), which fires no view: internal_events is archived and
+// restored as a table of its own, and every other view over user_events_v2 keeps counting each event once.
 const createInternalEventsView = `
   CREATE MATERIALIZED VIEW IF NOT EXISTS internal_events_mv TO ${INTERNAL_EVENTS_TABLE} AS
   SELECT
@@ -83,4 +103,12 @@ const createInternalEventsView = `
 export const userEventsMigrations: ClickHouseMigration[] = [
   { id: '0001_user_events_v2', statements: [createUserEvents] },
   { id: '0002_internal_events', statements: [createInternalEvents, createInternalEventsView] },
+  // Tables created before row identity existed (or by the platform itself) get the setting in place.
+  {
+    id: '0003_row_identity',
+    statements: [
+      `ALTER TABLE ${USER_EVENTS_TABLE} MODIFY SETTING ${ROW_IDENTITY_SETTING}`,
+      `ALTER TABLE ${INTERNAL_EVENTS_TABLE} MODIFY SETTING ${ROW_IDENTITY_SETTING}`,
+    ],
+  },
 ];

@@ -1,13 +1,14 @@
-import type { ClickHouse, ClickHouseMigration, QueryParams } from '@permafrost/backend-lib';
+import type { ClickHouse, ClickHouseMigration } from '@permafrost/backend-lib';
 import type { S3Location } from '../s3-location';
-import type { CheckpointStore } from '../state/state-store';
-import type { RowDigest } from '../rows';
+import type { StepStore } from '../state/journal';
+import type { EventTable, RowDigest } from '../rows';
 
 /** One month partition of a workspace's events. */
 export interface PartitionStats {
   month: number;
+  /** Rows of user_events_v2 (internal_events rows travel with them and are not counted here). */
   rows: number;
-  /** Uncompressed size of message_raw (hot) or bytes on the cold medium (cold). */
+  /** Uncompressed payload size (hot) or bytes on the cold medium (cold). */
   bytes: number;
 }
 
@@ -19,67 +20,64 @@ export interface PartitionProgress {
   pages?: number;
 }
 
+/**
+ * Highest committed block number of each hot table when an archive began (decimal strings: UInt64).
+ * The archive owns exactly the workspace's rows at or under these bounds.
+ */
+export interface HotSnapshot {
+  events: string;
+  internal: string;
+}
+
 export interface OperationContext {
   workspaceId: string;
   operationId: string;
-  /** Archive only: the archive covers hot rows with processing_time ≤ watermark (ClickHouse DateTime64(3) text). */
-  watermark: string;
-  checkpoints: CheckpointStore;
-  /** Restore only: the month checkpoint this strategy's archiver last completed (its own format). */
-  archivedMonth<T>(month: number): Promise<T | undefined>;
+  /** Archive only: the bounds of the rows this archive moves. */
+  snapshot: HotSnapshot;
+  /** Idempotency of every step: state recorded per key, per operation, in Postgres. */
+  steps: StepStore;
+  /** Restore only: what the latest archive verified a cold month of this table to hold (its digest). */
+  archivedDigest(table: EventTable, month: number): Promise<RowDigest | undefined>;
   signal: AbortSignal;
   /** A page or partition finished. */
   report(progress: PartitionProgress): void;
 }
 
-/**
- * Where a workspace's cold rows can be read from, as SQL: `SELECT ${rowKey} FROM ${from} WHERE ${where}`.
- * The hot deletes run later in the background with this subquery inside them, so it must name no secret.
- */
-export interface ColdSource {
-  from: string;
-  where: string;
-  params: QueryParams;
-  /** Expression equal to ROW_KEY (processing_time, message_id, payload hash) over `from`'s columns. */
-  rowKey: string;
-  /** Expression equal to (processing_time, message_id) over `from`'s columns. */
-  eventKey: string;
-}
-
 export interface MonthArchived {
   month: number;
+  /** user_events_v2 rows now cold for this month (the whole cold month, earlier archives included). */
   digest: RowDigest;
+  /** Rows of both tables this operation copied. */
+  copied: { events: number; internal: number };
   bytes: number;
 }
 
 export interface MonthRestored {
   month: number;
+  /** user_events_v2 rows moved back hot. */
   digest: RowDigest;
   pages: number;
-}
-
-export interface FreedObjects {
-  partitions: number;
-  objectsBefore: number;
-  objectsLeft: number;
+  /** Object keys the month's cold copy had before it was freed (checked again at the end). */
+  freedKeys: string[];
 }
 
 /**
- * Copies a month of hot rows into cold storage and verifies the copy. Must be idempotent: called again
- * for the same operation and month after any crash, it finishes the month without doubling a row.
+ * Copies one month of a workspace's hot rows under the snapshot (both tables) to cold storage and
+ * verifies the copy. Idempotent per operation and month: called again after any crash, it finishes the
+ * month without doubling a row. It deletes nothing hot.
  */
 export interface Archiver {
   archiveMonth(ctx: OperationContext, month: number): Promise<MonthArchived>;
 }
 
 /**
- * Copies a month of cold rows back into user_events_v2 in bounded pages (never through Node), verifies,
- * and later frees the cold copy. Idempotent like the Archiver.
+ * Brings one month of cold rows back into the hot tables and frees its cold copy: staged, verified,
+ * moved in whole (never through Node), then dropped from cold. Idempotent like the Archiver.
  */
 export interface Restorer {
   restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored>;
-  /** Deletes the cold copy of these months and proves the objects are gone from S3. */
-  free(ctx: OperationContext, months: number[]): Promise<FreedObjects>;
+  /** After every month: drop what the operation staged; count the freed keys S3 still lists (0 when clean). */
+  finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number }>;
 }
 
 export interface StrategyDependencies {
@@ -101,10 +99,6 @@ export interface ColdStorageStrategy {
   readonly name: string;
   readonly archiver: Archiver;
   readonly restorer: Restorer;
-  /** Months (with counts) the workspace has in this strategy's cold storage. */
+  /** Months (with user_events_v2 counts) the workspace has in this strategy's cold storage, either table. */
   coldPartitions(workspaceId: string): Promise<PartitionStats[]>;
-  /** The workspace's cold rows of these months, for the exact delete of their hot twins. */
-  coldSource(workspaceId: string, months: number[]): Promise<ColdSource>;
-  /** Called once the workspace's hot deletes have finished: release what coldSource prepared. */
-  afterDeletes?(workspaceId: string): Promise<void>;
 }

@@ -1,34 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import type { ClickHouse } from '@permafrost/backend-lib';
+import type { EventTable } from '../../rows';
 import { bucketUrl } from '../../s3-object-keys';
 import type { S3Location } from '../../s3-location';
 
-/** The five stored columns, declared so reads of zero files (or files of an older generation) need no inference. */
-export const PARQUET_STRUCTURE = 'message_id String, workspace_id String, server_time DateTime64(3), message_raw String, processing_time DateTime64(3)';
+/** Reads of a glob that matches nothing (a month without internal events) are empty, not an error. */
+export const ZERO_FILES_OK = { s3_throw_on_zero_files_match: 0 } as Record<string, number>;
 
 /**
- * Object layout: <prefix>/parquet/<workspace>/<YYYYMM>/<operation>.parquet. One file per archive
- * operation and month, so a later archive adds a file beside the earlier ones instead of rewriting them,
- * and a retry of the same operation overwrites only its own file.
+ * Object layout: <prefix>/parquet/<workspace>/<YYYYMM>/<operation>.parquet for user_events_v2 and
+ * <prefix>/parquet/<workspace>/<YYYYMM>/internal/<operation>.parquet for internal_events. One file per
+ * archive operation, table and month: a later archive adds a file beside the earlier ones instead of
+ * rewriting them, and a retry of the same operation overwrites only its own file. A glob's `*` stops at
+ * `/`, so the events glob never reads internal files.
  */
 export class ParquetObjects {
   constructor(private readonly s3: S3Location) {}
 
-  file(workspaceId: string, month: number, operationId: string): string {
-    return `${this.root(workspaceId)}/${month}/${operationId}.parquet`;
+  file(table: EventTable, workspaceId: string, month: number, operationId: string): string {
+    return `${this.root(workspaceId)}/${month}/${this.sub(table)}${operationId}.parquet`;
   }
 
-  monthGlob(workspaceId: string, month: number): string {
-    return `${this.root(workspaceId)}/${month}/*.parquet`;
+  monthGlob(table: EventTable, workspaceId: string, month: number): string {
+    return `${this.root(workspaceId)}/${month}/${this.sub(table)}*.parquet`;
   }
 
-  workspaceGlob(workspaceId: string): string {
-    return `${this.root(workspaceId)}/*/*.parquet`;
+  workspaceGlob(table: EventTable, workspaceId: string): string {
+    return `${this.root(workspaceId)}/*/${this.sub(table)}*.parquet`;
   }
 
   /** `s3(…)` with every value bound; `urlParam` names the query parameter that holds the URL. */
-  tableFunction(urlParam: string): string {
-    return `s3({${urlParam}:String}, {s3key:String}, {s3secret:String}, 'Parquet', '${PARQUET_STRUCTURE}')`;
+  tableFunction(table: EventTable, urlParam: string): string {
+    return `s3({${urlParam}:String}, {s3key:String}, {s3secret:String}, 'Parquet', '${table.structure}')`;
   }
 
   credentials(): { s3key: string; s3secret: string } {
@@ -39,7 +42,7 @@ export class ParquetObjects {
   async list(ch: ClickHouse, glob: string): Promise<string[]> {
     const rows = await ch.rows<{ path: string }>(
       `SELECT DISTINCT _path AS path FROM s3({url:String}, {s3key:String}, {s3secret:String}, 'One')`,
-      { url: glob, ...this.credentials() }, { s3_throw_on_zero_files_match: 0 } as Record<string, number>);
+      { url: glob, ...this.credentials() }, ZERO_FILES_OK);
     return rows.map((r) => r.path.slice(this.s3.bucket.length + 1)).sort();
   }
 
@@ -58,6 +61,10 @@ export class ParquetObjects {
         await ch.command(`DROP TABLE IF EXISTS ${table}`);
       }
     }
+  }
+
+  private sub(table: EventTable): string {
+    return table.kind === 'events' ? '' : 'internal/';
   }
 
   private root(workspaceId: string): string {

@@ -1,10 +1,10 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
-import { restoreMonthPaged } from '../paged-restore';
-import { throwIfAborted } from '../shared';
-import type { FreedObjects, MonthRestored, OperationContext, Restorer } from '../types';
-import type { ParquetObjects } from './objects';
+import { EMPTY_DIGEST, EVENT_TABLES } from '../../rows';
+import { dropStaging, restoreMonthStaged, throwIfAborted } from '../kit';
+import type { MonthRestored, OperationContext, Restorer } from '../types';
+import { ZERO_FILES_OK, type ParquetObjects } from './objects';
 
-/** Reads a month's Parquet files back with `s3(…)` (see restoreMonthPaged), then deletes the objects. */
+/** Reads a month's Parquet files back with `s3(…)` (see restoreMonthStaged), then deletes the month's objects. */
 export class ParquetRestorer implements Restorer {
   constructor(
     private readonly ch: ClickHouse,
@@ -12,21 +12,40 @@ export class ParquetRestorer implements Restorer {
     private readonly pageRows: number,
   ) {}
 
-  restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored> {
-    const params = { monthGlob: this.objects.monthGlob(ctx.workspaceId, month), ...this.objects.credentials() };
-    return restoreMonthPaged(this.ch, ctx, month, this.objects.tableFunction('monthGlob'), params, this.pageRows);
+  async restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored> {
+    let result = { digest: EMPTY_DIGEST, pages: 0 };
+    for (const table of EVENT_TABLES) {
+      const source = {
+        from: this.objects.tableFunction(table, 'monthGlob'),
+        params: { monthGlob: this.objects.monthGlob(table, ctx.workspaceId, month), ...this.objects.credentials() },
+        settings: ZERO_FILES_OK,
+      };
+      const moved = await restoreMonthStaged(this.ch, ctx, table, month, source, this.pageRows);
+      if (table.kind === 'events') result = moved;
+    }
+    return { month, ...result, freedKeys: await this.free(ctx, month) };
   }
 
-  async free(ctx: OperationContext, months: number[]): Promise<FreedObjects> {
-    let keys = (await ctx.checkpoints.get<{ keys: string[] }>(0, -2))?.keys;
-    if (!keys) {
-      keys = (await Promise.all(months.map((m) => this.objects.list(this.ch, this.objects.monthGlob(ctx.workspaceId, m))))).flat();
-      await ctx.checkpoints.put(0, -2, { keys });
+  private async free(ctx: OperationContext, month: number): Promise<string[]> {
+    const key = `free:${month}`;
+    let step = await ctx.steps.get<{ keys: string[]; deleted?: boolean }>(key);
+    if (step?.deleted) return step.keys;
+    if (!step) {
+      const keys: string[] = [];
+      for (const table of EVENT_TABLES) keys.push(...(await this.objects.list(this.ch, this.objects.monthGlob(table, ctx.workspaceId, month))));
+      step = { keys };
+      await ctx.steps.put(key, step);
     }
     throwIfAborted(ctx.signal);
-    await this.objects.delete(this.ch, keys);
-    const left = await this.objects.list(this.ch, this.objects.workspaceGlob(ctx.workspaceId));
-    const objectsLeft = left.filter((k) => keys.includes(k)).length;
-    return { partitions: months.length, objectsBefore: keys.length, objectsLeft };
+    await this.objects.delete(this.ch, step.keys);
+    await ctx.steps.put(key, { ...step, deleted: true });
+    return step.keys;
+  }
+
+  async finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number }> {
+    await dropStaging(this.ch, ctx, EVENT_TABLES);
+    const left = new Set<string>();
+    for (const table of EVENT_TABLES) for (const k of await this.objects.list(this.ch, this.objects.workspaceGlob(table, ctx.workspaceId))) left.add(k);
+    return { objectsLeft: freedKeys.filter((k) => left.has(k)).length };
   }
 }

@@ -1,4 +1,5 @@
 import type { ClickHouseMigration } from '@permafrost/backend-lib';
+import { EVENTS, INTERNAL, type EventTable } from '../../rows';
 
 export const COLD_TABLE = 'user_events_cold_storage';
 /**
@@ -8,21 +9,36 @@ export const COLD_TABLE = 'user_events_cold_storage';
  * Measured: REPLACE of 12 partitions took 0.34 s (objects are shared, not copied).
  */
 export const STAGING_TABLE = 'user_events_cold_storage_staging';
+/** internal_events' cold twin: every column, so a row comes back exactly as it left. */
+export const COLD_INTERNAL_TABLE = 'internal_events_cold_storage';
+export const STAGING_INTERNAL_TABLE = 'internal_events_cold_storage_staging';
+
+/** The cold and cold-staging tables of a hot table. */
+export interface ColdTables {
+  cold: string;
+  staging: string;
+}
+
+export const coldTablesOf = (table: EventTable): ColdTables =>
+  table.kind === 'events' ? { cold: COLD_TABLE, staging: STAGING_TABLE } : { cold: COLD_INTERNAL_TABLE, staging: STAGING_INTERNAL_TABLE };
 
 /** DDL of a table shaped like the cold table (the benchmark's floor measures copies into one). */
-export const coldTableDdl = (name: string) => `
+export const coldTableDdl = (name: string) => coldDdl(name, EVENTS, 'workspace_id, processing_time, message_id');
+
+const coldInternalDdl = (name: string) => coldDdl(name, INTERNAL, 'workspace_id, processing_time, event, message_id');
+
+function coldDdl(name: string, table: EventTable, orderBy: string): string {
+  return `
   CREATE TABLE IF NOT EXISTS ${name} (
-    message_raw String,
-    processing_time DateTime64(3),
-    workspace_id String,
-    message_id String,
-    server_time DateTime64(3)
+    ${table.structure.split(', ').join(',\n    ')}
   )
   ENGINE = MergeTree()
   PARTITION BY (workspace_id, toYYYYMM(processing_time))
-  ORDER BY (workspace_id, processing_time, message_id)
+  ORDER BY (${orderBy})
   SETTINGS storage_policy = 'cold_storage'`;
+}
 
 export const tableStrategyMigrations: ClickHouseMigration[] = [
   { id: 'cold_storage_0001_table', statements: [coldTableDdl(COLD_TABLE), coldTableDdl(STAGING_TABLE)] },
+  { id: 'cold_storage_0002_internal', statements: [coldInternalDdl(COLD_INTERNAL_TABLE), coldInternalDdl(STAGING_INTERNAL_TABLE)] },
 ];
