@@ -4,15 +4,19 @@ import { randomUUID } from 'node:crypto';
 import { bootstrap, silentLogger } from '@permafrost/core';
 import { ClickHouse, dataLayer, seedEvents, snapshotWorkspace, WorkspaceService } from '@permafrost/backend-lib';
 import { startStack } from '@permafrost/dev-stack';
-import { coldStorage, ColdStorageService, COLD_TABLE } from '@permafrost/plugin-cold-storage';
+import { coldStorage, ColdStorageService, COLD_TABLE, COLD_INTERNAL_TABLE } from '@permafrost/plugin-cold-storage';
+import { armStatementKiller } from './statement-killer';
 
 /**
  * A process the fault suite can kill or starve of S3: it runs one step against the servers its
  * environment names (the suite owns them) and an engine directory shared by the processes of a case,
  * printing JSON lines: {"progress":…} while working, then {"result":…} or {"error":…}.
  *
- *   worker seed <events> [<workspaces>]     create workspaces, seed them, print ids and snapshots
- *   worker transition <ws> <name> [<killAt>] run a transition; SIGKILL itself at the killAt-th progress event
+ *   worker seed <events> [<workspaces>] [<months>]  create workspaces, seed them, print ids and snapshots
+ *   worker transition <ws> <name> [<killAt>] run a transition; SIGKILL itself at the killAt-th progress event,
+ *                                            or after the n-th state-changing ClickHouse statement when
+ *                                            PERMAFROST_FAULT_KILL_AFTER_STATEMENT=n (each printed as {"statement":…})
+ *   worker duplicate <ws> <n>                re-insert n of the workspace's rows as exact twins (a re-delivery)
  *   worker retry <ws>                        retryTransition
  *   worker verify <ws> [<expected>]          hot/cold counts, duplicates, snapshot
  */
@@ -34,7 +38,7 @@ async function main() {
         const ids: string[] = [];
         for (let i = 0; i < Number(args[1] ?? 1); i++) {
           const id = (await workspaces.createWorkspace({ name: `fault-${randomUUID()}` })).id;
-          await seedEvents(ch, id, { count: events, seed: i + 1, users: Math.max(1, Math.floor(events / 20)) });
+          await seedEvents(ch, id, { count: events, seed: i + 1, users: Math.max(1, Math.floor(events / 20)), months: args[2] ? Number(args[2]) : undefined });
           ids.push(id);
         }
         emit({ result: { ids, snapshots: await Promise.all(ids.map((id) => snapshotWorkspace(ch, id))) } });
@@ -48,9 +52,21 @@ async function main() {
           emit({ progress: { step: p.step, done: p.done, total: p.total, n: seen } });
           if (killAt && seen === Number(killAt)) process.kill(process.pid, 'SIGKILL');
         });
+        const killAfter = process.env.PERMAFROST_FAULT_KILL_AFTER_STATEMENT;
+        armStatementKiller(killAfter ? Number(killAfter) : undefined, (n, sql) => emit({ statement: { n, sql } }));
         const run = { pause: workspaces.pauseWorkspace, resume: workspaces.resumeWorkspace, tombstone: workspaces.tombstoneWorkspace, untombstone: workspaces.activateTombstonedWorkspace }[name];
         const result = await run.call(workspaces, ws);
         emit({ result: { to: result.to, notes: result.outcomes.map((o) => o.note) } });
+        break;
+      }
+      case 'duplicate': {
+        const [ws, n] = args as [string, string];
+        // Exact twins of existing rows, written as a producer would (the view fills internal_events too).
+        await ch.command(
+          `INSERT INTO user_events_v2 (message_id, workspace_id, server_time, message_raw, processing_time)
+           SELECT message_id, workspace_id, server_time, message_raw, processing_time FROM user_events_v2
+           WHERE workspace_id = {ws:String} ORDER BY message_id LIMIT {n:UInt32}`, { ws, n: Number(n) });
+        emit({ result: { snapshot: await snapshotWorkspace(ch, ws) } });
         break;
       }
       case 'retry': {
@@ -69,6 +85,7 @@ async function main() {
             hotDistinct: await n(`SELECT uniqExact(message_id) AS n FROM user_events_v2 WHERE workspace_id = {ws:String}`),
             cold: await n(`SELECT count() AS n FROM ${COLD_TABLE} WHERE workspace_id = {ws:String}`),
             coldDistinct: await n(`SELECT uniqExact(message_id) AS n FROM ${COLD_TABLE} WHERE workspace_id = {ws:String}`),
+            coldInternal: await n(`SELECT count() AS n FROM ${COLD_INTERNAL_TABLE} WHERE workspace_id = {ws:String}`),
             snapshot: await snapshotWorkspace(ch, ws),
           },
         });
