@@ -3,7 +3,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/core', '<rootDir>/packages', '<rootDir>/plugins'],
+  roots: ['<rootDir>/core', '<rootDir>/packages', '<rootDir>/plugins', '<rootDir>/examples'],
   testMatch: ['**/src/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
@@ -11,6 +11,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@permafrost/core$': '<rootDir>/core/src/index.ts',
+    '^@permafrost/core/plugin$': '<rootDir>/core/src/plugin.ts',
     '^@permafrost/backend-lib$': '<rootDir>/packages/backend-lib/src/index.ts',
     '^@permafrost/backend-lib/testing$': '<rootDir>/packages/backend-lib/src/testing/index.ts',
     '^@permafrost/dev-stack$': '<rootDir>/packages/dev-stack/src/index.ts',

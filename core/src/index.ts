@@ -1,16 +1,17 @@
+// @permafrost/core: the host API, for applications that boot plugins and run transitions.
+// Plugin authors import '@permafrost/core/plugin'. Each symbol is documented where it is declared.
 import 'reflect-metadata';
 
-export * from './errors';
-export * from './logger';
-export * from './lifecycle/transitions';
-export type { HookPhase, HookPoint, ProgressUpdate, TransitionContext, HookResult, HookHandler, HookOutcome, TapOptions } from './lifecycle/types';
-export { LifecycleEmitter, type LifecycleEvents, type LifecycleEventName, type TransitionInfo } from './lifecycle/emitter';
-export { HookRegistry, type Tap } from './lifecycle/hook-registry';
-export { HookRunner, type RunOptions, type HookInterceptor } from './lifecycle/hook-runner';
-export { WORKSPACE_STATE_STORE, type WorkspaceStateStore, type TransitionRecord, type FailedHook } from './lifecycle/state-store';
-export { InMemoryWorkspaceStateStore } from './lifecycle/in-memory-state-store';
-export { TransitionExecutor, type ExecuteOptions, type TransitionResult, type RetryResult } from './lifecycle/transition-executor';
-export { definePlugin } from './plugins/define-plugin';
-export { orderPlugins } from './plugins/order';
 export { bootstrap, type BootstrapOptions } from './plugins/bootstrap';
-export type { PermafrostPlugin, PermafrostApp, PluginContext, PluginHooks } from './plugins/types';
+export type { PermafrostApp, PermafrostPlugin } from './plugins/types';
+export { contributionsTo, type ExtensionPoint } from './plugins/extension-point';
+export { TRANSITIONS, TRANSITION_NAMES, WORKSPACE_STATUSES, type TransitionName, type WorkspaceStatus } from './lifecycle/transitions';
+export type { TransitionResult, RetryResult, ExecuteOptions } from './lifecycle/transition-executor';
+export type { LifecycleEmitter, LifecycleEvents, LifecycleEventName, TransitionInfo } from './lifecycle/emitter';
+export type { HookOutcome, HookRef, HookPhase, ProgressUpdate } from './lifecycle/hook-map';
+export type { WorkspaceStateStore, TransitionRecord, TransitionPhase, FailedHook } from './lifecycle/state-store';
+export {
+  PermafrostError, isPermafrostError, NotFoundError, IllegalTransitionError, ConflictError, InvalidInputError,
+  TransitionInProgressError, PluginBootError, TransitionVetoedError, HookFailedError, HookTimeoutError, type ErrorDetails,
+} from './errors';
+export { createLogger, silentLogger, type Logger } from './logger';

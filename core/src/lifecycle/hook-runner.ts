@@ -1,83 +1,91 @@
-import type { LifecycleEmitter } from './emitter';
-import type { HookRegistry, Tap } from './hook-registry';
-import type { HookOutcome, HookPoint, TransitionContext } from './types';
+import { HookTimeoutError } from '../errors';
+import type { LifecycleBus, TapEntry } from './emitter';
+import type { HookOutcome, HookRef, HookResult } from './hook-map';
 
-export interface RunOptions {
-  /** 'stop-on-error' for before hooks (a failure vetoes), 'collect' for after hooks (run all, report all). */
-  mode: 'stop-on-error' | 'collect';
-  /** Run only these handlers (a retry re-runs what failed). */
-  only?: ReadonlyArray<{ plugin: string; name: string }>;
+/** One run of one hook point. */
+export interface HookRun<P> {
+  point: string;
+  /** The transition id for lifecycle hooks; the owner's call key for plugin-declared ones. */
+  callId: string;
+  workspaceId?: string;
+  /** 'stop': the first failure skips the rest (check, before); 'all': run every handler, report all (after). */
+  mode: 'stop' | 'all';
+  signal: AbortSignal;
+  /** `plugin/name` of handlers that completed in an earlier attempt: reported, not run again. */
+  completed?: ReadonlySet<string>;
+  /** The payload one handler gets; `signal` is that handler's own (it also fires on its timeout). */
+  payloadFor(tap: TapEntry, signal: AbortSignal, startedAt: number): P;
+  /** Awaited after each handler that succeeds, before the next starts: the caller persists it. */
+  onCompleted?(ref: HookRef): Promise<void>;
 }
 
-/** Observes every run without touching handlers (tracing, metrics). */
-export interface HookInterceptor {
-  call?(point: HookPoint, ctx: TransitionContext, taps: readonly Tap[]): void;
-  done?(point: HookPoint, ctx: TransitionContext, outcomes: readonly HookOutcome[]): void;
-  error?(point: HookPoint, ctx: TransitionContext, outcome: HookOutcome): void;
-}
+/** `plugin/name`: how a handler is matched across attempts. */
+export const handlerKey = (ref: { plugin: string; name: string }): string => `${ref.plugin}/${ref.name}`;
 
 /**
- * Runs a hook point's handlers strictly one after another, each awaited, never fire-and-forget; times
- * each one and reports it on the emitter (`hook:complete` carries durationMs, so a slow plugin shows).
+ * Runs a hook point's handlers strictly one after another, each awaited and each under its timeout
+ * (never fire-and-forget); reports each on the bus (`hook:complete` carries durationMs, so a slow
+ * plugin shows by name).
  */
 export class HookRunner {
-  private readonly interceptors: HookInterceptor[] = [];
-
   constructor(
-    private readonly registry: HookRegistry,
-    private readonly emitter: LifecycleEmitter,
+    private readonly bus: LifecycleBus,
+    private readonly defaultTimeoutMs: number,
   ) {}
 
-  intercept(interceptor: HookInterceptor): void {
-    this.interceptors.push(interceptor);
-  }
-
-  async run(point: HookPoint, ctx: TransitionContext, options: RunOptions): Promise<HookOutcome[]> {
-    const taps = this.registry
-      .handlersFor(point)
-      .filter((t) => !options.only || options.only.some((o) => o.plugin === t.plugin && o.name === t.name));
-    for (const i of this.interceptors) i.call?.(point, ctx, taps);
+  async run<P>(run: HookRun<P>): Promise<HookOutcome[]> {
     const outcomes: HookOutcome[] = [];
     let stopped = false;
-    for (const tap of taps) {
-      if (stopped || ctx.signal.aborted) {
-        outcomes.push({ plugin: tap.plugin, name: tap.name, point, ok: false, durationMs: 0, skipped: true, ...(ctx.signal.aborted && !stopped ? { error: abortError(ctx) } : {}) });
+    for (const tap of this.bus.taps(run.point)) {
+      const ref = { plugin: tap.plugin, name: tap.name, point: run.point };
+      if (run.completed?.has(handlerKey(tap))) {
+        outcomes.push({ ...ref, ok: true, durationMs: 0, alreadyCompleted: true });
+        continue;
+      }
+      if (stopped || run.signal.aborted) {
+        // The first handler not run because of an abort carries the reason; the rest are just skipped.
+        outcomes.push({ ...ref, ok: false, durationMs: 0, skipped: true, ...(run.signal.aborted && !stopped ? { error: abortReason(run.signal) } : {}) });
         stopped = true;
         continue;
       }
-      const outcome = await this.runOne(tap, point, ctx);
+      const outcome = await this.runOne(tap, ref, run);
       outcomes.push(outcome);
-      if (!outcome.ok) {
-        for (const i of this.interceptors) i.error?.(point, ctx, outcome);
-        if (options.mode === 'stop-on-error') stopped = true;
-      }
+      if (outcome.ok) await run.onCompleted?.(ref);
+      else if (run.mode === 'stop') stopped = true;
     }
-    for (const i of this.interceptors) i.done?.(point, ctx, outcomes);
     return outcomes;
   }
 
-  private async runOne(tap: Tap, point: HookPoint, ctx: TransitionContext): Promise<HookOutcome> {
+  private async runOne<P>(tap: TapEntry, ref: HookRef, run: HookRun<P>): Promise<HookOutcome> {
     const started = performance.now();
-    const base = { transitionId: ctx.transitionId, workspaceId: ctx.workspaceId, plugin: tap.plugin, name: tap.name, point };
-    this.emitter.emit('hook:start', base);
-    const handlerCtx: TransitionContext = {
-      ...ctx,
-      logger: ctx.logger.child({ plugin: tap.plugin, hook: point }),
-      progress: (update) =>
-        this.emitter.emit('progress', { ...update, workspaceId: ctx.workspaceId, transitionId: ctx.transitionId, plugin: tap.plugin, elapsedMs: Math.round(performance.now() - started) }),
-    };
+    const ids = { callId: run.callId, ...(run.workspaceId ? { workspaceId: run.workspaceId } : {}) };
+    this.bus.emit('hook:start', { ...ref, ...ids });
+    const timeoutMs = tap.timeoutMs ?? this.defaultTimeoutMs;
+    const own = new AbortController();
+    const signal = AbortSignal.any([run.signal, own.signal]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new HookTimeoutError(`${tap.plugin} (${tap.name}) did not finish ${run.point} within ${timeoutMs} ms; its signal was aborted. Raise the tap's timeoutMs if the work is legitimately long.`, { plugin: tap.plugin, hook: run.point, timeoutMs });
+        own.abort(err);
+        reject(err);
+      }, timeoutMs);
+    });
     let outcome: HookOutcome;
     try {
-      const result = await tap.handler(handlerCtx);
-      outcome = { plugin: tap.plugin, name: tap.name, point, ok: true, durationMs: performance.now() - started, ...(result ? { note: result.note, detail: result.detail } : {}) };
+      const handler = tap.handler as (payload: P) => Promise<HookResult | void> | HookResult | void;
+      const result = await Promise.race([Promise.resolve().then(() => handler(run.payloadFor(tap, signal, started))), timeout]);
+      outcome = { ...ref, ok: true, durationMs: performance.now() - started, ...(result ? { note: result.note, detail: result.detail } : {}) };
     } catch (err) {
-      outcome = { plugin: tap.plugin, name: tap.name, point, ok: false, durationMs: performance.now() - started, error: err instanceof Error ? err : new Error(String(err)) };
+      outcome = { ...ref, ok: false, durationMs: performance.now() - started, error: err instanceof Error ? err : new Error(String(err)) };
+    } finally {
+      clearTimeout(timer);
     }
-    this.emitter.emit('hook:complete', { ...outcome, transitionId: ctx.transitionId, workspaceId: ctx.workspaceId });
+    this.bus.emit('hook:complete', { ...outcome, ...ids });
     return outcome;
   }
 }
 
-function abortError(ctx: TransitionContext): Error {
-  return ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('transition aborted');
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }

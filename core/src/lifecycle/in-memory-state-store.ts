@@ -1,18 +1,17 @@
-import { ConflictError, IllegalTransitionError, NotFoundError } from '../errors';
+import { IllegalTransitionError, NotFoundError } from '../errors';
 import type { TransitionRecord, WorkspaceStateStore } from './state-store';
 import type { TransitionName, WorkspaceStatus } from './transitions';
 
 /**
- * Reference implementation of WorkspaceStateStore: a per-workspace promise chain as the lock. For unit
- * tests and as documentation of the contract; it holds nothing across processes.
+ * Reference implementation of WorkspaceStateStore, for a single process (embedding, benchmarks, plugin
+ * unit tests): a per-workspace promise chain as the lock, maps as storage. Nothing survives the process.
  */
 export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
   readonly statuses = new Map<string, WorkspaceStatus>();
   readonly records = new Map<string, TransitionRecord>();
-  /** Test seam: checkTransition throws ConflictError for these workspaces. */
-  readonly conflicts = new Set<string>();
   private readonly locks = new Map<string, Promise<unknown>>();
 
+  /** Creates a workspace with `status`. */
   add(workspaceId: string, status: WorkspaceStatus = 'Active'): void {
     this.statuses.set(workspaceId, status);
   }
@@ -30,8 +29,8 @@ export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
     return status;
   }
 
-  async checkTransition(workspaceId: string, transition: TransitionName): Promise<void> {
-    if (this.conflicts.has(workspaceId)) throw new ConflictError(`Workspace ${workspaceId} cannot ${transition}: conflict.`, { workspaceId });
+  async checkTransition(): Promise<void> {
+    // No uniqueness rules here: names live in the host's own store.
   }
 
   async commitStatus(workspaceId: string, transition: TransitionName, from: WorkspaceStatus, to: WorkspaceStatus): Promise<void> {

@@ -1,13 +1,15 @@
-import type { HookPhase, HookPoint } from './types';
+import type { HookPhase, HookRef } from './hook-map';
 import type { TransitionName, WorkspaceStatus } from './transitions';
 
-export interface FailedHook {
-  plugin: string;
-  name: string;
-  point: HookPoint;
+/** A handler that failed, as recorded. */
+export interface FailedHook extends HookRef {
   message: string;
 }
 
+/** How far a transition got: the phase it is in or stopped in (`after` means the status was committed). */
+export type TransitionPhase = HookPhase | 'commit';
+
+/** One transition as the state store keeps it: enough for a retry to finish exactly what is left. */
 export interface TransitionRecord {
   transitionId: string;
   workspaceId: string;
@@ -15,9 +17,10 @@ export interface TransitionRecord {
   from: WorkspaceStatus;
   to: WorkspaceStatus;
   state: 'running' | 'completed' | 'failed';
-  /** How far it got: `after` means the status commit happened. */
-  phase: HookPhase | 'commit';
+  phase: TransitionPhase;
   attempt: number;
+  /** Handlers (before and after) that finished their work; a retry does not run them again. */
+  completedHooks: HookRef[];
   failedHooks: FailedHook[];
   error?: string;
   startedAt: Date;
@@ -25,15 +28,15 @@ export interface TransitionRecord {
 }
 
 /**
- * What core needs from a database; the data layer implements it (Postgres), InMemoryWorkspaceStateStore
- * is the reference implementation for unit tests.
+ * What core needs from a database; the data layer implements it (Postgres). A host that keeps workspace
+ * rows elsewhere implements it and registers it from a plugin under WORKSPACE_STATE_STORE.
  */
 export interface WorkspaceStateStore {
   /** Serializes transitions of one workspace, across processes; waits for the one under way. */
   withWorkspaceLock<T>(workspaceId: string, fn: () => Promise<T>): Promise<T>;
   /** Throws NotFoundError for an unknown workspace. */
   getStatus(workspaceId: string): Promise<WorkspaceStatus>;
-  /** Transition-specific pre-checks that must fail before any hook runs (e.g. untombstone name conflict). */
+  /** Store-level pre-checks that must fail before any hook runs (e.g. untombstone name conflict). */
   checkTransition(workspaceId: string, transition: TransitionName): Promise<void>;
   /** Atomic: the status must still be `from`. */
   commitStatus(workspaceId: string, transition: TransitionName, from: WorkspaceStatus, to: WorkspaceStatus): Promise<void>;
@@ -43,4 +46,5 @@ export interface WorkspaceStateStore {
   findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined>;
 }
 
+/** The DI token a plugin registers its WorkspaceStateStore under (and lists in `provides`). */
 export const WORKSPACE_STATE_STORE = Symbol.for('permafrost.WorkspaceStateStore');

@@ -1,41 +1,56 @@
 import { randomUUID } from 'node:crypto';
-import { inject, injectable } from 'tsyringe';
-import { HookFailedError, IllegalTransitionError } from '../errors';
-import { LOGGER, type Logger } from '../logger';
-import { LifecycleEmitter, type TransitionInfo } from './emitter';
-import { HookRunner } from './hook-runner';
-import { WORKSPACE_STATE_STORE, type TransitionRecord, type WorkspaceStateStore } from './state-store';
+import { IllegalTransitionError } from '../errors';
+import type { Logger } from '../logger';
+import type { LifecycleBus, TransitionInfo } from './emitter';
+import type { HookOutcome, HookRef } from './hook-map';
+import { handlerKey, type HookRunner } from './hook-runner';
+import type { TransitionRecord, WorkspaceStateStore } from './state-store';
+import { changePayload, checkPayload } from './transition-payloads';
+import { hookFailure, vetoError } from './transition-failures';
 import { targetStatus, type TransitionName } from './transitions';
-import type { HookOutcome, HookPhase, TransitionContext } from './types';
 
+/** Per-call options of a transition. */
 export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Aborts the hooks' signal after this long; handlers that honour it stop, and the transition fails. */
   timeoutMs?: number;
 }
 
+/** A finished transition: who ran, how long each took, what each said. */
 export interface TransitionResult extends TransitionInfo {
   outcomes: HookOutcome[];
   durationMs: number;
 }
 
+/** `retryTransition`'s answer: the finished transition, or why there was nothing to retry. */
 export type RetryResult = { retried: true; result: TransitionResult } | { retried: false; reason: string };
 
+type ResumePoint = 'before' | 'commit' | 'after';
+
+interface Run {
+  record: TransitionRecord;
+  signal: AbortSignal;
+  deadline?: number;
+  started: number;
+  outcomes: HookOutcome[];
+}
+
 /**
- * Runs one transition: lock the workspace → check it is legal → before hooks (a failure vetoes; status
- * unchanged) → commit the status → after hooks (failures are recorded in the transition record, reported
- * on the emitter and thrown, and `retry` re-runs the after hooks). Every step is saved, so a crash
- * leaves a record saying how far it got.
+ * Runs one transition under the workspace's lock: `check:` (a veto changes nothing) → `before:` (may
+ * change data; a failure keeps the status and is retryable) → the status commit → `after:`. Every step
+ * and every completed handler is saved in the transition record, so `retry` runs only what is left and a
+ * crash leaves a record saying how far it got. Bootstrap makes one per app (inject it by its class);
+ * its bus and runner are not in the container, so nothing else can tap hooks through it.
  */
-@injectable()
 export class TransitionExecutor {
   constructor(
-    @inject(WORKSPACE_STATE_STORE) private readonly store: WorkspaceStateStore,
-    @inject(HookRunner) private readonly runner: HookRunner,
-    @inject(LifecycleEmitter) private readonly emitter: LifecycleEmitter,
-    @inject(LOGGER) private readonly logger: Logger,
+    private readonly store: WorkspaceStateStore,
+    private readonly runner: HookRunner,
+    private readonly bus: LifecycleBus,
+    private readonly logger: Logger,
   ) {}
 
+  /** Runs `transition` on the workspace; see the class comment for the phases. */
   execute(workspaceId: string, transition: TransitionName, options: ExecuteOptions = {}): Promise<TransitionResult> {
     return this.store.withWorkspaceLock(workspaceId, async () => {
       const from = await this.store.getStatus(workspaceId);
@@ -43,99 +58,108 @@ export class TransitionExecutor {
       await this.store.checkTransition(workspaceId, transition);
       const record: TransitionRecord = {
         transitionId: randomUUID(), workspaceId, transition, from, to,
-        state: 'running', phase: 'before', attempt: 1, failedHooks: [], startedAt: new Date(),
+        state: 'running', phase: 'check', attempt: 1, completedHooks: [], failedHooks: [], startedAt: new Date(),
       };
       await this.store.saveTransition(record);
-      const started = performance.now();
-      this.emitter.emit('transition:start', info(record));
-      const signal = combineSignals(options);
-
-      const before = await this.runner.run(`before:${transition}`, this.context(record, 'before', signal, options), { mode: 'stop-on-error' });
-      const vetoed = before.filter((o) => !o.ok && o.error);
-      if (vetoed.length > 0) return this.fail(record, 'before', vetoed, before, started, false);
-
-      record.phase = 'commit';
-      await this.store.saveTransition(record);
-      try {
-        await this.store.commitStatus(workspaceId, transition, from, to);
-      } catch (err) {
-        record.state = 'failed';
-        record.error = (err as Error).message;
-        record.finishedAt = new Date();
-        await this.store.saveTransition(record);
-        this.emitter.emit('transition:failed', { ...info(record), error: err as Error, phase: 'commit', statusChanged: false, durationMs: performance.now() - started });
-        throw err;
+      const run = this.start(record, options);
+      const check = await this.runner.run({
+        point: `check:${transition}`, callId: record.transitionId, workspaceId, mode: 'stop', signal: run.signal,
+        payloadFor: (tap, signal) => checkPayload(record, tap, signal, this.logger),
+      });
+      run.outcomes.push(...check);
+      const vetoed = check.filter((o) => !o.ok && o.error);
+      if (vetoed.length > 0) {
+        const error = vetoError(record, vetoed[0]!, run.outcomes);
+        return this.fail(run, 'check', vetoed, error, false);
       }
-      this.emitter.emit('transition:status-changed', info(record));
-      record.phase = 'after';
-      await this.store.saveTransition(record);
-      return this.runAfter(record, before, signal, options, started);
+      return this.proceed(run, 'before');
     });
   }
 
-  /** Finishes the workspace's last transition if its after hooks failed or a crash interrupted them. */
+  /**
+   * Finishes the workspace's last transition if it failed (or a crash interrupted it) after the check
+   * phase: runs the handlers of the stopped phase that did not complete, then the rest of the transition.
+   */
   retry(workspaceId: string, options: ExecuteOptions = {}): Promise<RetryResult> {
     return this.store.withWorkspaceLock(workspaceId, async () => {
       const status = await this.store.getStatus(workspaceId); // NotFoundError for an unknown workspace
       const record = await this.store.findUnfinishedTransition(workspaceId);
       if (!record) return { retried: false, reason: `Workspace ${workspaceId} has no unfinished transition; nothing to retry.` };
-      if (record.phase !== 'after' && status !== record.to) {
-        return { retried: false, reason: `The last ${record.transition} of workspace ${workspaceId} stopped before the status changed (${record.error ?? 'interrupted'}); nothing was changed, so run ${record.transition} again.` };
+      if (record.phase === 'check') {
+        return { retried: false, reason: `The last ${record.transition} of workspace ${workspaceId} stopped in its checks (${record.error ?? 'interrupted'}); nothing was changed, so run ${record.transition} again.` };
       }
-      if (status !== record.to) {
-        throw new IllegalTransitionError(`Workspace ${workspaceId} is ${status} now, not ${record.to}; its unfinished ${record.transition} can no longer be retried.`, { workspaceId, from: status, transition: record.transition });
-      }
+      let resumeAt: ResumePoint;
+      if (status === record.to) resumeAt = 'after'; // the commit happened (a crash may have hidden it from the record)
+      else if (status === record.from && record.phase !== 'after') resumeAt = record.phase;
+      else throw new IllegalTransitionError(`Workspace ${workspaceId} is ${status} now, neither ${record.from} nor ${record.to}; its unfinished ${record.transition} can no longer be retried.`, { workspaceId, from: status, transition: record.transition });
       record.attempt += 1;
-      record.phase = 'after';
       record.state = 'running';
       record.failedHooks = [];
       record.error = undefined;
+      record.finishedAt = undefined;
       await this.store.saveTransition(record);
-      this.emitter.emit('transition:start', info(record));
-      const result = await this.runAfter(record, [], combineSignals(options), options, performance.now());
-      return { retried: true, result };
+      return { retried: true, result: await this.proceed(this.start(record, options), resumeAt) };
     });
   }
 
-  private async runAfter(record: TransitionRecord, before: HookOutcome[], signal: AbortSignal, options: ExecuteOptions, started: number): Promise<TransitionResult> {
-    const after = await this.runner.run(`after:${record.transition}`, this.context(record, 'after', signal, options), { mode: 'collect' });
-    const outcomes = [...before, ...after];
-    const failed = after.filter((o) => !o.ok && o.error);
-    if (failed.length > 0) return this.fail(record, 'after', failed, outcomes, started, true);
-    record.state = 'completed';
-    record.finishedAt = new Date();
-    await this.store.saveTransition(record);
-    const durationMs = performance.now() - started;
-    this.emitter.emit('transition:complete', { ...info(record), durationMs, outcomes });
-    return { ...info(record), outcomes, durationMs };
+  private start(record: TransitionRecord, options: ExecuteOptions): Run {
+    this.bus.emit('transition:start', info(record));
+    return { record, signal: combineSignals(options), deadline: options.timeoutMs ? Date.now() + options.timeoutMs : undefined, started: performance.now(), outcomes: [] };
   }
 
-  private async fail(record: TransitionRecord, phase: HookPhase, failed: HookOutcome[], outcomes: HookOutcome[], started: number, statusChanged: boolean): Promise<never> {
-    record.state = 'failed';
-    record.failedHooks = failed.map((o) => ({ plugin: o.plugin, name: o.name, point: o.point, message: o.error?.message ?? 'failed' }));
-    record.error = failed.map((o) => `${o.plugin}: ${o.error?.message}`).join('; ');
-    record.finishedAt = new Date();
-    await this.store.saveTransition(record);
-    const first = failed[0]!;
-    const next = statusChanged
-      ? `The workspace is ${record.to}; fix the cause and retry the transition (retryTransition) to finish it.`
-      : `Nothing was changed; the workspace is still ${record.from}.`;
-    const error = new HookFailedError(`${record.transition} of workspace ${record.workspaceId}: ${first.plugin} failed in ${first.point}: ${first.error?.message}. ${next}`, {
-      workspaceId: record.workspaceId, plugin: first.plugin, hook: first.point, point: first.point, cause: first.error, statusChanged, outcomes,
+  private async proceed(run: Run, at: ResumePoint): Promise<TransitionResult> {
+    const { record } = run;
+    if (at === 'before') {
+      const failed = await this.runPhase(run, 'before');
+      if (failed.length > 0) return this.fail(run, 'before', failed, hookFailure(record, false, failed, run.outcomes), false);
+    }
+    if (at !== 'after') {
+      await this.save(record, { phase: 'commit' });
+      try {
+        await this.store.commitStatus(record.workspaceId, record.transition, record.from, record.to);
+      } catch (err) {
+        return this.fail(run, 'commit', [], err as Error, false);
+      }
+      this.bus.emit('transition:status-changed', info(record));
+    }
+    const failed = await this.runPhase(run, 'after');
+    if (failed.length > 0) return this.fail(run, 'after', failed, hookFailure(record, true, failed, run.outcomes), true);
+    await this.save(record, { state: 'completed', finishedAt: new Date() });
+    const durationMs = performance.now() - run.started;
+    this.bus.emit('transition:complete', { ...info(record), durationMs, outcomes: run.outcomes });
+    return { ...info(record), outcomes: run.outcomes, durationMs };
+  }
+
+  /** Runs one data-changing phase, saving each handler that completes before the next one starts. */
+  private async runPhase(run: Run, phase: 'before' | 'after'): Promise<HookOutcome[]> {
+    const { record } = run;
+    await this.save(record, { phase });
+    const outcomes = await this.runner.run({
+      point: `${phase}:${record.transition}`, callId: record.transitionId, workspaceId: record.workspaceId,
+      mode: phase === 'before' ? 'stop' : 'all', signal: run.signal,
+      completed: new Set(record.completedHooks.filter((h) => h.point === `${phase}:${record.transition}`).map(handlerKey)),
+      payloadFor: (tap, signal, startedAt) => changePayload(this.bus, record, phase, tap, signal, this.logger, startedAt, run.deadline),
+      onCompleted: (ref: HookRef) => this.save(record, { completedHooks: [...record.completedHooks, ref] }),
+    });
+    run.outcomes.push(...outcomes);
+    return outcomes.filter((o) => !o.ok && o.error);
+  }
+
+  private async fail(run: Run, phase: TransitionRecord['phase'], failed: HookOutcome[], error: Error, statusChanged: boolean): Promise<never> {
+    const { record } = run;
+    await this.save(record, {
+      state: 'failed', finishedAt: new Date(),
+      failedHooks: failed.map((o) => ({ plugin: o.plugin, name: o.name, point: o.point, message: o.error?.message ?? 'failed' })),
+      error: failed.length > 0 ? failed.map((o) => `${o.plugin}: ${o.error?.message}`).join('; ') : error.message,
     });
     this.logger.error('transition failed', { transitionId: record.transitionId, workspaceId: record.workspaceId, phase, error: record.error });
-    this.emitter.emit('transition:failed', { ...info(record), error, phase, statusChanged, durationMs: performance.now() - started });
+    this.bus.emit('transition:failed', { ...info(record), error, phase, statusChanged, durationMs: performance.now() - run.started });
     throw error;
   }
 
-  private context(record: TransitionRecord, phase: HookPhase, signal: AbortSignal, options: ExecuteOptions): TransitionContext {
-    return {
-      transitionId: record.transitionId, workspaceId: record.workspaceId, transition: record.transition,
-      from: record.from, to: record.to, phase, attempt: record.attempt, signal,
-      deadline: options.timeoutMs ? Date.now() + options.timeoutMs : undefined,
-      logger: this.logger.child({ transitionId: record.transitionId, workspaceId: record.workspaceId }),
-      progress: () => undefined, // replaced per handler by the HookRunner, which knows the plugin
-    };
+  private async save(record: TransitionRecord, changes: Partial<TransitionRecord>): Promise<void> {
+    Object.assign(record, changes);
+    await this.store.saveTransition(record);
   }
 }
 

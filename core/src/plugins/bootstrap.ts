@@ -1,45 +1,60 @@
-import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import { container as rootContainer, instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { PluginBootError } from '../errors';
-import { LifecycleEmitter } from '../lifecycle/emitter';
-import { HookRegistry } from '../lifecycle/hook-registry';
+import { LifecycleBus, observerOf } from '../lifecycle/emitter';
 import { HookRunner } from '../lifecycle/hook-runner';
+import { WORKSPACE_STATE_STORE, type WorkspaceStateStore } from '../lifecycle/state-store';
 import { TransitionExecutor } from '../lifecycle/transition-executor';
 import { createLogger, LOGGER, type Logger } from '../logger';
+import { assertProvided, forwardProvides, pluginContainer } from './containers';
+import { collectExtensions } from './extension-point';
 import { orderPlugins } from './order';
+import { pluginEmitter } from './plugin-emitter';
 import type { PermafrostApp, PermafrostPlugin, PluginContext } from './types';
 
+/** How to boot an app. */
 export interface BootstrapOptions {
   plugins: readonly PermafrostPlugin[];
   /** Parent container; the app gets a child of it, so apps (and tests) never share registrations. */
   container?: DependencyContainer;
   logger?: Logger;
-  /** A plugin whose init takes longer fails the boot, by name (default 60 s). */
+  /** A plugin whose init takes longer fails the boot, by name (default 60 s; a plugin may set its own). */
   initTimeoutMs?: number;
+  /** A hook handler running longer fails with HookTimeoutError, by name (default 30 min; a tap may set its own). */
+  hookTimeoutMs?: number;
 }
 
 /**
- * Boots an app: order plugins (refusing bad wiring before any plugin code runs), register core services,
- * call every plugin's register(), then each init() in boot order, each under a timeout. shutdown() runs
- * plugin shutdowns in reverse order; a plugin whose init failed is shut down with those before it.
+ * Boots an app: order plugins and check contributions (refusing bad wiring before any plugin code runs),
+ * call every plugin's register() on its own child container, then each init() in boot order under a
+ * timeout. shutdown() runs plugin shutdowns in reverse order; a plugin whose init failed is shut down
+ * with those before it.
  */
 export async function bootstrap(options: BootstrapOptions): Promise<PermafrostApp> {
   const ordered = orderPlugins(options.plugins);
-  const container = (options.container ?? rootContainer).createChildContainer();
+  const extensions = collectExtensions(ordered);
+  const app = (options.container ?? rootContainer).createChildContainer();
   const logger = options.logger ?? createLogger();
-  const emitter = new LifecycleEmitter(logger);
-  const hooks = new HookRegistry();
-  hooks.setPluginOrder(ordered.map((p) => p.name));
-  container.registerInstance(LOGGER, logger);
-  container.registerInstance(LifecycleEmitter, emitter);
-  container.registerInstance(HookRegistry, hooks);
-  container.registerInstance(HookRunner, new HookRunner(hooks, emitter));
+  const bus = new LifecycleBus(logger);
+  bus.setPluginOrder(ordered.map((p) => p.name));
+  // The wildcard trace: every notification at debug level, so PERMAFROST_LOG_LEVEL=debug shows a transition's story.
+  bus.onAny('**', (payload, event) => logger.debug(event, { event: payload as Record<string, unknown> }));
+  const runner = new HookRunner(bus, options.hookTimeoutMs ?? 30 * 60_000);
+  // Neither the bus nor the runner is in the container: tapping goes only through a plugin's bound emitter.
+  app.registerInstance(LOGGER, logger);
+  app.register(TransitionExecutor, {
+    useFactory: instanceCachingFactory(() => new TransitionExecutor(app.resolve<WorkspaceStateStore>(WORKSPACE_STATE_STORE), runner, bus, logger)),
+  });
 
+  const containers = new Map<string, DependencyContainer>();
   for (const plugin of ordered) {
+    const own = pluginContainer(app, logger.child({ plugin: plugin.name }));
+    containers.set(plugin.name, own);
     try {
-      plugin.register?.(container);
+      plugin.register?.(own, { extensions });
     } catch (err) {
       throw new PluginBootError(`Plugin ${plugin.name} failed in register(): ${(err as Error).message}`, { plugin: plugin.name, cause: err });
     }
+    forwardProvides(app, own, plugin);
   }
 
   const started: PermafrostPlugin[] = [];
@@ -57,17 +72,15 @@ export async function bootstrap(options: BootstrapOptions): Promise<PermafrostAp
       if (errors.length > 0) throw new AggregateError(errors, `${errors.length} plugin(s) failed to shut down`);
     })());
 
-  const timeoutMs = options.initTimeoutMs ?? 60_000;
+  const booted = new Set(ordered.map((p) => p.name));
   for (const plugin of ordered) {
-    const ctx: PluginContext = {
-      container,
-      emitter,
-      logger: logger.child({ plugin: plugin.name }),
-      hooks: { tap: (point, handler, tapOptions) => hooks.tap(point, { ...tapOptions, plugin: plugin.name }, handler) },
-    };
+    const pluginLogger = logger.child({ plugin: plugin.name });
+    const own = containers.get(plugin.name)!;
+    const ctx: PluginContext = { name: plugin.name, container: own, emitter: pluginEmitter(bus, runner, plugin.name, booted, logger), extensions, logger: pluginLogger };
     started.push(plugin);
     try {
-      await withTimeout(Promise.resolve(plugin.init?.(ctx)), timeoutMs, plugin.name);
+      await withTimeout(Promise.resolve().then(() => plugin.init?.(ctx)), plugin.initTimeoutMs ?? options.initTimeoutMs ?? 60_000, plugin.name);
+      assertProvided(own, plugin);
     } catch (err) {
       await shutdown().catch(() => undefined);
       if (err instanceof PluginBootError) throw err;
@@ -75,16 +88,15 @@ export async function bootstrap(options: BootstrapOptions): Promise<PermafrostAp
     }
   }
 
-  let executor: TransitionExecutor | undefined;
   return {
-    container,
-    emitter,
-    hooks,
+    container: app,
+    emitter: observerOf(bus),
     get executor() {
-      return (executor ??= container.resolve(TransitionExecutor));
+      return app.resolve(TransitionExecutor);
     },
     pluginOrder: ordered.map((p) => p.name),
-    resolve: <T>(token: InjectionToken<T>) => container.resolve(token),
+    extensions,
+    resolve: <T>(token: InjectionToken<T>) => app.resolve(token),
     shutdown,
   };
 }

@@ -3,7 +3,7 @@ import type { PermafrostPlugin } from './types';
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
-/** Validates a plugin's declaration once, where it is written, and freezes it. */
+/** Makes a plugin: validates its declaration once, where it is written (name, dependencies, contributions), and freezes it. */
 export function definePlugin<P extends PermafrostPlugin>(plugin: P): Readonly<P> {
   if (typeof plugin?.name !== 'string' || !NAME.test(plugin.name)) {
     throw new PluginBootError(`Plugin name ${JSON.stringify(plugin?.name)} is invalid: use lowercase letters, digits and dashes.`);
@@ -11,5 +11,13 @@ export function definePlugin<P extends PermafrostPlugin>(plugin: P): Readonly<P>
   for (const dep of plugin.dependsOn ?? []) {
     if (typeof dep !== 'string' || dep === plugin.name) throw new PluginBootError(`Plugin ${plugin.name} declares an invalid dependency ${JSON.stringify(dep)}.`, { plugin: plugin.name });
   }
-  return Object.freeze({ ...plugin, dependsOn: Object.freeze([...(plugin.dependsOn ?? [])]) });
+  for (const c of plugin.contributes ?? []) {
+    if (typeof c?.point?.id !== 'string') throw new PluginBootError(`Plugin ${plugin.name} declares a contribution without a point; make it with contribute(point, value).`, { plugin: plugin.name });
+  }
+  return Object.freeze({
+    ...plugin,
+    dependsOn: Object.freeze([...(plugin.dependsOn ?? [])]),
+    provides: Object.freeze([...(plugin.provides ?? [])]),
+    contributes: Object.freeze([...(plugin.contributes ?? [])]),
+  });
 }

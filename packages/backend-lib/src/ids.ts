@@ -1,4 +1,4 @@
-import { NotFoundError } from '@permafrost/core';
+import { NotFoundError } from '@permafrost/core/plugin';
 
 // Lowercase only: Postgres compares uuids case-insensitively but ClickHouse compares workspace_id as a
 // string, so an uppercase id would write events no lowercase archive ever sees.

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Lifecycle, type DependencyContainer } from 'tsyringe';
 import { DataSource } from 'typeorm';
-import { definePlugin, WORKSPACE_STATE_STORE, type PermafrostPlugin } from '@permafrost/core';
+import { createExtensionPoint, definePlugin, WORKSPACE_STATE_STORE, type PermafrostPlugin } from '@permafrost/core/plugin';
 import { ClickHouse } from './clickhouse/clickhouse';
 import { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
 import { createDataSource, migratePostgres, type PostgresContributions } from './db/data-source';
@@ -12,9 +12,10 @@ import { WorkspaceService } from './workspaces';
 
 export const DATA_LAYER_PLUGIN = 'data-layer';
 
-/** Plugins register values under these tokens in `register()`; the data layer applies them at init. */
-export const POSTGRES_CONTRIBUTIONS = Symbol.for('permafrost.PostgresContributions');
-export const CLICKHOUSE_MIGRATIONS = Symbol.for('permafrost.ClickHouseMigrations');
+/** Extension point: Postgres entities and migrations other plugins add (`contribute(POSTGRES_CONTRIBUTIONS, …)`); applied at init. */
+export const POSTGRES_CONTRIBUTIONS = createExtensionPoint<PostgresContributions>({ owner: DATA_LAYER_PLUGIN, name: 'postgres' });
+/** Extension point: ClickHouse migrations other plugins add; the same id twice must carry the same statements. */
+export const CLICKHOUSE_MIGRATIONS = createExtensionPoint<ClickHouseMigration[]>({ owner: DATA_LAYER_PLUGIN, name: 'clickhouse-migrations' });
 
 export interface DataLayerOptions {
   postgresUrl: string;
@@ -28,29 +29,27 @@ export interface DataLayerOptions {
  * The data side as a plugin: the ClickHouse wrapper, the Postgres DataSource (with every plugin's
  * entities and migrations), the workspace state store core's executor needs, and the services.
  * Plugins that touch data declare `dependsOn: ['data-layer']`, so its init (migrations) runs first.
+ * It provides the tokens below to every plugin and to the app; its other registrations stay private.
  */
 export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
   let dataSource: DataSource | undefined;
   return definePlugin({
     name: DATA_LAYER_PLUGIN,
+    provides: [ClickHouse, DataSource, WORKSPACE_STATE_STORE, WorkspaceService, UserEventsService],
     register(container: DependencyContainer) {
       container.registerInstance(ClickHouse, new ClickHouse(options.clickhouse));
-      container.register(CLICKHOUSE_MIGRATIONS, { useValue: userEventsMigrations });
       container.registerInstance<WorkspaceLockOptions>(WORKSPACE_LOCK_OPTIONS, { lockTimeoutMs: options.lockTimeoutMs ?? 15 * 60_000 });
       container.register(WORKSPACE_STATE_STORE, { useClass: PostgresWorkspaceStateStore }, { lifecycle: Lifecycle.ContainerScoped });
       container.register(WorkspaceService, { useClass: WorkspaceService }, { lifecycle: Lifecycle.ContainerScoped });
       container.register(UserEventsService, { useClass: UserEventsService }, { lifecycle: Lifecycle.ContainerScoped });
     },
-    async init({ container, logger }) {
-      const contributions = container.isRegistered(POSTGRES_CONTRIBUTIONS, true)
-        ? container.resolveAll<PostgresContributions>(POSTGRES_CONTRIBUTIONS)
-        : [];
-      dataSource = createDataSource(options.postgresUrl, contributions);
+    async init({ container, logger, extensions }) {
+      dataSource = createDataSource(options.postgresUrl, [...extensions.get(POSTGRES_CONTRIBUTIONS)]);
       await dataSource.initialize();
       container.registerInstance(DataSource, dataSource);
       if (options.migrate === false) return;
       const postgres = await migratePostgres(dataSource);
-      const migrations = container.resolveAll<ClickHouseMigration[]>(CLICKHOUSE_MIGRATIONS).flat();
+      const migrations = uniqueMigrations([...userEventsMigrations, ...extensions.get(CLICKHOUSE_MIGRATIONS).flat()]);
       const clickhouse = await migrateClickHouse(container.resolve(ClickHouse), migrations);
       if (postgres.length + clickhouse.length > 0) logger.info('migrations applied', { postgres, clickhouse });
     },
@@ -58,4 +57,15 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
       await dataSource?.destroy();
     },
   });
+}
+
+/** Plugins sharing DDL (a strategy wrapping another) may contribute one migration twice: keep it once, refuse a clash. */
+function uniqueMigrations(migrations: ClickHouseMigration[]): ClickHouseMigration[] {
+  const byId = new Map<string, ClickHouseMigration>();
+  for (const m of migrations) {
+    const seen = byId.get(m.id);
+    if (seen && seen.statements.join(';') !== m.statements.join(';')) throw new Error(`two plugins declare ClickHouse migration ${m.id} with different statements`);
+    byId.set(m.id, m);
+  }
+  return [...byId.values()];
 }

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'tsyringe';
 import { DataSource } from 'typeorm';
-import { ConflictError, NotFoundError } from '@permafrost/core';
+import { ConflictError, NotFoundError } from '@permafrost/core/plugin';
 import { ClickHouse } from './clickhouse/clickhouse';
 import { Workspace } from './db/schema';
 import { assertWorkspaceId } from './ids';

@@ -1,5 +1,5 @@
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { InvalidInputError } from '@permafrost/core';
+import { InvalidInputError } from '@permafrost/core/plugin';
 import type { ClickHouse } from './clickhouse/clickhouse';
 import { assertWorkspaceId } from './ids';
 import { INTERNAL_EVENTS_TABLE, USER_EVENTS_TABLE } from './userEvents/clickhouse';

@@ -9,7 +9,7 @@ import {
   type TransitionRecord,
   type WorkspaceStateStore,
   type WorkspaceStatus,
-} from '@permafrost/core';
+} from '@permafrost/core/plugin';
 import { Workspace, WorkspaceTransition } from './db/schema';
 import { originalValue, tombstonedValue } from './workspace-names';
 
@@ -103,6 +103,7 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
       state: record.state,
       phase: record.phase,
       attempt: record.attempt,
+      completedHooks: record.completedHooks,
       failedHooks: record.failedHooks,
       error: record.error ?? null,
       startedAt: record.startedAt,
@@ -125,6 +126,7 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
       state: latest.state,
       phase: latest.phase,
       attempt: latest.attempt,
+      completedHooks: latest.completedHooks,
       failedHooks: latest.failedHooks as TransitionRecord['failedHooks'],
       error: latest.error ?? undefined,
       startedAt: latest.startedAt,

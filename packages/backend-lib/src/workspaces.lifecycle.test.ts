@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { definePlugin, type LifecycleHookName } from '@permafrost/core/plugin';
 import {
-  definePlugin,
   HookFailedError,
   IllegalTransitionError,
   NotFoundError,
@@ -8,8 +8,8 @@ import {
   InvalidInputError,
   TRANSITIONS,
   TRANSITION_NAMES,
+  TransitionVetoedError,
   WORKSPACE_STATUSES,
-  type HookPoint,
   type TransitionName,
   type WorkspaceStatus,
 } from '@permafrost/core';
@@ -19,18 +19,18 @@ import { Workspace, WorkspaceTransition } from './db/schema';
 
 // Integration: embedded Postgres (workspace rows, advisory locks, transition records) through core's executor.
 const calls: string[] = [];
-const failOn = new Map<HookPoint, string>();
-const slowOn = new Map<HookPoint, number>();
+const failOn = new Map<LifecycleHookName, string>();
+const slowOn = new Map<LifecycleHookName, number>();
 
 const recorder = (name: string, dependsOn: string[] = []) =>
   definePlugin({
     name,
     dependsOn,
-    init({ hooks }) {
+    init({ emitter }) {
       for (const transition of TRANSITION_NAMES) {
-        for (const phase of ['before', 'after'] as const) {
-          const point: HookPoint = `${phase}:${transition}`;
-          hooks.tap(point, async (ctx) => {
+        for (const phase of ['check', 'before', 'after'] as const) {
+          const point: LifecycleHookName = `${phase}:${transition}`;
+          emitter.tap(point, async (ctx: { workspaceId: string }) => {
             calls.push(`${name}@${point}:${ctx.workspaceId.slice(0, 8)}`);
             const delay = slowOn.get(point);
             if (delay) await new Promise((r) => setTimeout(r, delay));
@@ -74,8 +74,12 @@ describe('workspace lifecycle on Postgres', () => {
         expect(result).toMatchObject({ from, to: TRANSITIONS[transition].to, transition });
         expect(await status(ws.id)).toBe(TRANSITIONS[transition].to);
         const id = ws.id.slice(0, 8);
-        expect(calls).toEqual([`billing@before:${transition}:${id}`, `audit@before:${transition}:${id}`, `billing@after:${transition}:${id}`, `audit@after:${transition}:${id}`]);
+        expect(calls).toEqual([
+          `billing@check:${transition}:${id}`, `audit@check:${transition}:${id}`,
+          `billing@before:${transition}:${id}`, `audit@before:${transition}:${id}`, `billing@after:${transition}:${id}`, `audit@after:${transition}:${id}`,
+        ]);
         expect(result.outcomes.map((o) => [o.plugin, o.point, o.ok])).toEqual([
+          ['billing', `check:${transition}`, true], ['audit', `check:${transition}`, true],
           ['billing', `before:${transition}`, true], ['audit', `before:${transition}`, true],
           ['billing', `after:${transition}`, true], ['audit', `after:${transition}`, true],
         ]);
@@ -94,16 +98,34 @@ describe('workspace lifecycle on Postgres', () => {
     expect(calls).toEqual([]);
   });
 
-  it('a before-hook error vetoes the transition: status unchanged, failure recorded', async () => {
+  it('a check veto changes nothing: no before hook runs, status unchanged, veto recorded, nothing to retry', async () => {
+    const ws = await create();
+    failOn.set('check:pause', 'audit');
+    const err = await t.workspaces.pauseWorkspace(ws.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransitionVetoedError);
+    expect(err).toMatchObject({ code: 'TRANSITION_VETOED', statusChanged: false, plugin: 'audit', hook: 'check:pause', workspaceId: ws.id });
+    expect(await status(ws.id)).toBe('Active');
+    expect(calls.some((c) => c.includes('@before') || c.includes('@after'))).toBe(false);
+    const record = await t.app.resolve(DataSource).getRepository(WorkspaceTransition).findOneByOrFail({ workspaceId: ws.id });
+    expect(record).toMatchObject({ state: 'failed', phase: 'check', completedHooks: [] });
+    expect(await t.workspaces.retryTransition(ws.id)).toMatchObject({ retried: false });
+  });
+
+  it('a before-hook error keeps the status and records what completed; retry runs only the rest, once', async () => {
     const ws = await create();
     failOn.set('before:pause', 'audit');
     const err = await t.workspaces.pauseWorkspace(ws.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HookFailedError);
-    expect(err).toMatchObject({ statusChanged: false, plugin: 'audit', hook: 'before:pause', workspaceId: ws.id });
+    expect(err).toMatchObject({ statusChanged: false, plugin: 'audit', hook: 'before:pause', completed: [{ plugin: 'billing', point: 'before:pause' }] });
     expect(await status(ws.id)).toBe('Active');
-    expect(calls.some((c) => c.startsWith('billing@after'))).toBe(false);
-    const record = await t.app.resolve(DataSource).getRepository(WorkspaceTransition).findOneByOrFail({ workspaceId: ws.id });
-    expect(record).toMatchObject({ state: 'failed', phase: 'before' });
+    const repo = t.app.resolve(DataSource).getRepository(WorkspaceTransition);
+    expect(await repo.findOneByOrFail({ workspaceId: ws.id })).toMatchObject({ state: 'failed', phase: 'before', completedHooks: [{ plugin: 'billing', name: 'billing', point: 'before:pause' }] });
+
+    failOn.clear();
+    calls.length = 0;
+    expect(await t.workspaces.retryTransition(ws.id)).toMatchObject({ retried: true, result: { to: 'Paused', attempt: 2 } });
+    expect(calls.map((c) => c.split(':').slice(0, 2).join(':'))).toEqual(['audit@before:pause', 'billing@after:pause', 'audit@after:pause']);
+    expect(await status(ws.id)).toBe('Paused');
   });
 
   it('an after-hook error is recorded and reported; retry finishes it', async () => {
@@ -123,7 +145,8 @@ describe('workspace lifecycle on Postgres', () => {
     calls.length = 0;
     const retry = await t.workspaces.retryTransition(ws.id);
     expect(retry.retried).toBe(true);
-    expect(calls.map((c) => c.split(':').slice(0, 2).join(':'))).toEqual(['billing@after:tombstone', 'audit@after:tombstone']);
+    // billing failed, audit completed: only billing runs again.
+    expect(calls.map((c) => c.split(':').slice(0, 2).join(':'))).toEqual(['billing@after:tombstone']);
     expect(await repo.findOneByOrFail({ workspaceId: ws.id })).toMatchObject({ state: 'completed', attempt: 2 });
     expect(await t.workspaces.retryTransition(ws.id)).toMatchObject({ retried: false });
   });

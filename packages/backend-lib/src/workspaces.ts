@@ -7,7 +7,7 @@ import {
   TransitionExecutor,
   type TransitionName,
   type TransitionResult,
-} from '@permafrost/core';
+} from '@permafrost/core/plugin';
 import { Workspace } from './db/schema';
 import { assertWorkspaceId } from './ids';
 
@@ -25,8 +25,9 @@ const MAX_NAME_LENGTH = 200;
 
 /**
  * The workspace lifecycle API. Every status change goes through core's TransitionExecutor: one
- * transition per workspace at a time, `before` hooks, the status commit in a Postgres transaction that
- * locks the row, then `after` hooks; failures are typed, recorded and retryable (`retryTransition`).
+ * transition per workspace at a time, `check` hooks (a veto changes nothing), `before` hooks, the status
+ * commit in a Postgres transaction that locks the row, then `after` hooks; failures are typed, recorded
+ * (completed handlers included) and retryable (`retryTransition`).
  */
 @injectable()
 export class WorkspaceService {
@@ -77,7 +78,10 @@ export class WorkspaceService {
     return this.transition(workspaceId, 'untombstone', opts);
   }
 
-  /** Finishes the workspace's last transition whose after-hooks failed (hooks are idempotent). */
+  /**
+   * Finishes the workspace's last transition that failed in its `before` or `after` hooks (or its commit):
+   * runs only the handlers that did not complete, then the rest of the transition.
+   */
   async retryTransition(workspaceId: string) {
     assertWorkspaceId(workspaceId);
     return this.executor.retry(workspaceId);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { bootstrap, definePlugin, InMemoryWorkspaceStateStore, silentLogger, WORKSPACE_STATE_STORE, TRANSITION_NAMES, type PermafrostPlugin } from '@permafrost/core';
+import { bootstrap, silentLogger } from '@permafrost/core';
+import { definePlugin, InMemoryWorkspaceStateStore, WORKSPACE_STATE_STORE, TRANSITION_NAMES, type PermafrostPlugin } from '@permafrost/core/plugin';
 import { median, round } from './stats';
 
 /** Per-transition overhead of the hook machinery: 20 no-op plugins on every point, in-memory state. */
@@ -8,15 +9,16 @@ export async function benchDispatch(plugins = 20, transitions = 4000): Promise<{
     const store = new InMemoryWorkspaceStateStore();
     const noop: PermafrostPlugin[] = Array.from({ length: count }, (_, i) => definePlugin({
       name: `noop-${i}`,
+      provides: i === 0 ? [WORKSPACE_STATE_STORE] : [],
       register: i === 0 ? (c) => c.registerInstance(WORKSPACE_STATE_STORE, store) : undefined,
-      init({ hooks }) {
+      init({ emitter }) {
         for (const t of TRANSITION_NAMES) {
-          hooks.tap(`before:${t}`, () => undefined);
-          hooks.tap(`after:${t}`, () => undefined);
+          emitter.tap(`before:${t}`, () => undefined);
+          emitter.tap(`after:${t}`, () => undefined);
         }
       },
     }));
-    const state = definePlugin({ name: 'state', register: (c) => c.registerInstance(WORKSPACE_STATE_STORE, store) });
+    const state = definePlugin({ name: 'state', provides: [WORKSPACE_STATE_STORE], register: (c) => c.registerInstance(WORKSPACE_STATE_STORE, store) });
     const app = await bootstrap({ plugins: count === 0 ? [state] : noop, logger: silentLogger });
     store.add('w');
     const samples: number[] = [];

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { bootstrap, createLogger, type PermafrostApp } from '@permafrost/core';
 import { ClickHouse, dataLayer, UserEventsService, WorkspaceService } from '@permafrost/backend-lib';
 import { defaultDataRoot, readDaemon, readStackEnv, startStack, type Stack } from '@permafrost/dev-stack';
-import { coldStorage, ColdStorageService, parquetStrategy } from '@permafrost/plugin-cold-storage';
+import { coldStorage, ColdStorageService } from '@permafrost/plugin-cold-storage';
 import { lockInstance } from './instance-lock';
+import { STRATEGY_PLUGINS } from './strategies';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -27,7 +28,7 @@ export const DEFAULT_INSTANCE = 'cli';
 /**
  * The app every command runs on: the stack (servers from the environment, else the embedded ones of a
  * named instance under the data root, reusing `stack up`'s Postgres and S3 when it runs), the data
- * layer, and the cold storage plugin with both strategies.
+ * layer, and the cold storage plugin with the strategy plugins of ./strategies.
  */
 export async function openContext(options: GlobalOptions & { fresh?: boolean }): Promise<CliContext> {
   const instance = options.instance ?? DEFAULT_INSTANCE;
@@ -56,7 +57,8 @@ export async function openContext(options: GlobalOptions & { fresh?: boolean }):
     const app = await bootstrap({
       plugins: [
         dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse }),
-        coldStorage({ s3: stack.s3, strategy: options.strategy ?? 'table', strategies: [parquetStrategy] }),
+        coldStorage({ s3: stack.s3, strategy: options.strategy ?? 'table' }),
+        ...STRATEGY_PLUGINS,
       ],
       logger: createLogger({ name: 'permafrost-cli' }),
     });

@@ -3,6 +3,7 @@ import { registerDemoCommand } from './commands/demo';
 import { registerLifecycleCommands } from './commands/lifecycle';
 import { registerStackCommands } from './commands/stack';
 import { registerWorkspaceCommands } from './commands/workspaces';
+import { STRATEGY_CHOICES } from './strategies';
 
 /** Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -12,7 +13,7 @@ export function buildProgram(): Command {
     .description('Workspace lifecycle and cold storage for multi-tenant event platforms')
     .option('--json', 'machine-readable output on stdout')
     .option('--instance <name>', 'embedded stack instance (data under the data root; default "cli")')
-    .addOption(new Option('--strategy <name>', 'cold storage strategy for workspaces without cold data').choices(['table', 'parquet']).default('table'))
+    .addOption(new Option('--strategy <name>', 'cold storage strategy for workspaces without cold data').choices(STRATEGY_CHOICES).default('table'))
     .showHelpAfterError()
     .exitOverride();
   registerDemoCommand(program);

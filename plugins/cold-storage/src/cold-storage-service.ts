@@ -1,9 +1,11 @@
 import pLimit from 'p-limit';
 import type { DataSource } from 'typeorm';
-import { isPermafrostError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
+import { ConflictError, isPermafrostError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
 import { assertWorkspaceId, type ClickHouse } from '@permafrost/backend-lib';
 import { ColdStorageUnreachableError, isS3Failure } from './errors';
 import { HotEvents } from './hot-events';
+import { collectOrphanObjects, type OrphanReport } from './orphans';
+import type { S3Location } from './s3-location';
 import type { ArchiveReport, ColdStoragePlan, RestoreReport } from './reports';
 import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState } from './state/journal';
 import type { ColdStorageStrategy, OperationContext, PartitionStats } from './strategies/types';
@@ -36,11 +38,12 @@ export class ColdStorageService {
   private readonly hot: HotEvents;
 
   constructor(
-    ch: ClickHouse,
+    private readonly ch: ClickHouse,
     dataSource: DataSource,
     private readonly lifecycleStore: WorkspaceStateStore,
     private readonly strategies: ReadonlyMap<string, ColdStorageStrategy>,
     private readonly options: ColdStorageServiceOptions,
+    private readonly s3: S3Location,
   ) {
     if (!strategies.has(options.defaultStrategy)) throw new Error(`unknown cold storage strategy ${options.defaultStrategy}; known: ${[...strategies.keys()].join(', ')}`);
     this.limit = pLimit(options.maxConcurrentOperations);
@@ -51,6 +54,27 @@ export class ColdStorageService {
   async sendWorkspaceEventsToColdStorage(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {
     assertWorkspaceId(workspaceId);
     return this.lifecycleStore.withWorkspaceLock(workspaceId, () => this.archive(workspaceId, options));
+  }
+
+  /**
+   * Archives the hot rows of a Paused or Tombstoned workspace: events that writers outside Permafrost
+   * sent after its archive (they stay hot until this runs; reconcile schedules it). They join the cold
+   * months they belong to, exactly. An Active workspace is refused: its events are live.
+   */
+  async archiveLateEvents(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {
+    assertWorkspaceId(workspaceId);
+    return this.lifecycleStore.withWorkspaceLock(workspaceId, async () => {
+      const ws = await this.workspaceState(workspaceId);
+      if (ws.status === 'Active') {
+        throw new ConflictError(`Workspace ${workspaceId} is Active: its events are live and stay hot. Pause or tombstone it to move them to cold storage; nothing was changed.`, { workspaceId });
+      }
+      return this.archive(workspaceId, options);
+    });
+  }
+
+  /** Deletes cold-disk objects no table references (see collectOrphanObjects); a fleet maintenance job. */
+  async collectOrphans(options: { graceMs?: number; dryRun?: boolean } = {}): Promise<OrphanReport> {
+    return collectOrphanObjects(this.ch, this.s3, { graceMs: options.graceMs ?? 60 * 60_000, dryRun: options.dryRun ?? false });
   }
 
   async restoreWorkspaceEventsFromColdStorage(workspaceId: string, options: RunOptions = {}): Promise<RestoreReport> {

@@ -1,4 +1,4 @@
-export { coldStorage, COLD_STORAGE_PLUGIN, type ColdStorageOptions } from './plugin';
+export { coldStorage, coldStorageStrategy, strategyNames, COLD_STORAGE_PLUGIN, COLD_STORAGE_STRATEGIES, type ColdStorageOptions } from './plugin';
 export { ColdStorageService, type RunOptions } from './cold-storage-service';
 export type { ArchiveReport, RestoreReport, ColdStoragePlan } from './reports';
 export type { ColdStorageState, ColdStorageOperation, StepStore } from './state/journal';
@@ -9,3 +9,4 @@ export { ROW_FINGERPRINT, STORED_COLUMNS, EVENTS, INTERNAL, EVENT_TABLES, digest
 export { HOT_MONTH_UNDER_BOUND, WORKSPACE_MONTH, digest, throwIfAborted, pageBounds, pageFilter, restoreMonthStaged, dropStaging, type ColdMonthSource, type PageBounds } from './strategies/kit';
 export type { S3Location } from './s3-location';
 export { parquetStrategy } from './strategies/parquet';
+export type { OrphanReport } from './orphans';

@@ -1,22 +1,32 @@
 import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { DataSource } from 'typeorm';
-import { definePlugin, WORKSPACE_STATE_STORE, type PermafrostPlugin, type TransitionContext, type WorkspaceStateStore } from '@permafrost/core';
-import { ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, type ClickHouseMigration } from '@permafrost/backend-lib';
+import { contributionsTo } from '@permafrost/core';
+import {
+  contribute, createExtensionPoint, definePlugin, PluginBootError, WORKSPACE_STATE_STORE,
+  type AfterPayload, type BeforePayload, type PermafrostPlugin, type WorkspaceStateStore,
+} from '@permafrost/core/plugin';
+import { ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS } from '@permafrost/backend-lib';
 import { ColdStorageService } from './cold-storage-service';
 import type { S3Location } from './s3-location';
-import { ColdStorageState1764000100000 } from './state/migration';
 import { ColdStorageJournal1764000200000 } from './state/journal-migration';
+import { ColdStorageState1764000100000 } from './state/migration';
 import { tableStrategy } from './strategies/table';
 import type { StrategyDefinition } from './strategies/types';
 
 export const COLD_STORAGE_PLUGIN = 'cold-storage';
+
+/**
+ * Extension point: the strategies cold storage can archive and restore with, beside its built-in
+ * `table`. Contribute one with `coldStorageStrategy(definition)` (a plugin that also adds its DDL).
+ */
+export const COLD_STORAGE_STRATEGIES = createExtensionPoint<StrategyDefinition>({ owner: COLD_STORAGE_PLUGIN, name: 'strategies' });
 
 export interface ColdStorageOptions {
   /** S3 as ClickHouse reaches it: used to prove freed objects are gone, and by object strategies. */
   s3: S3Location;
   /** Strategy for workspaces without cold data; a workspace with cold data keeps the one that wrote it. */
   strategy?: 'table' | string;
-  /** Extra strategies beside the built-in `table` (e.g. `parquetStrategy`, or your own). */
+  /** Shorthand: cold storage contributes these to COLD_STORAGE_STRATEGIES itself (same as booting `coldStorageStrategy(d)` for each). */
   strategies?: StrategyDefinition[];
   /**
    * Rows per restore page inside a partition (default 100 000). Peak memory follows the page, not the
@@ -31,25 +41,30 @@ export interface ColdStorageOptions {
 }
 
 /**
- * Moves a workspace's events to cold storage when it is paused or tombstoned (after the status change,
- * so the platform stops treating it as live at once), and brings them back before it is resumed or
- * untombstoned (so it is never active without its events). A failed archive leaves every hot row and is
- * finished by retryTransition; a failed restore vetoes the resume and leaves the cold copy.
+ * Moves a workspace's events to cold storage when it is paused or tombstoned (`after:`, so the platform
+ * stops treating it as live at once), and brings them back before it is resumed or untombstoned
+ * (`before:`, so it is never active without its events). Both change data, so neither sits in `check:`:
+ * a veto from any plugin happens before the restore starts. A failed archive or restore leaves its
+ * progress recorded and is finished by retryTransition (both are idempotent per operation).
  */
 export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
-  const definitions = [tableStrategy, ...(options.strategies ?? [])];
-  const names = definitions.map((d) => d.name);
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new Error(`cold storage strategy ${duplicate} is given twice`);
   const pageRows = options.pageRows ?? 100_000;
-
+  const own = options.strategies ?? [];
   return definePlugin({
     name: COLD_STORAGE_PLUGIN,
     dependsOn: [DATA_LAYER_PLUGIN],
-    register(container: DependencyContainer) {
-      container.register(POSTGRES_CONTRIBUTIONS, { useValue: { migrations: [ColdStorageState1764000100000, ColdStorageJournal1764000200000] } });
+    provides: [ColdStorageService],
+    contributes: [
+      contribute(POSTGRES_CONTRIBUTIONS, { migrations: [ColdStorageState1764000100000, ColdStorageJournal1764000200000] }),
       // DDL of every strategy, so a workspace archived by one can be restored whatever the default is now.
-      container.register(CLICKHOUSE_MIGRATIONS, { useValue: uniqueMigrations(definitions.flatMap((d) => d.migrations)) });
+      contribute(CLICKHOUSE_MIGRATIONS, [tableStrategy, ...own].flatMap((d) => d.migrations)),
+      ...own.map((d) => contribute(COLD_STORAGE_STRATEGIES, d)),
+    ],
+    register(container: DependencyContainer, { extensions }) {
+      const definitions = [tableStrategy, ...extensions.get(COLD_STORAGE_STRATEGIES)];
+      const names = definitions.map((d) => d.name);
+      const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+      if (duplicate) throw new PluginBootError(`cold storage strategy ${duplicate} is contributed twice; contribute each strategy once.`, { plugin: COLD_STORAGE_PLUGIN });
       container.register(ColdStorageService, {
         useFactory: instanceCachingFactory((c) => new ColdStorageService(
           c.resolve(ClickHouse),
@@ -61,34 +76,38 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
             maxConcurrentOperations: options.maxConcurrentOperations ?? 2,
             deleteWaitTimeoutMs: options.deleteWaitTimeoutMs ?? 10 * 60_000,
           },
+          options.s3,
         )),
       });
     },
-    init({ hooks, container }) {
+    init({ emitter, container }) {
       const service = container.resolve(ColdStorageService);
-      const archive = async (ctx: TransitionContext) => {
-        const report = await service.archive(ctx.workspaceId, { signal: ctx.signal, progress: ctx.progress });
+      const archive = async (p: AfterPayload) => {
+        const report = await service.archive(p.workspaceId, { signal: p.signal, progress: p.progress });
         return { note: report.note, detail: { ...report } };
       };
-      const restore = async (ctx: TransitionContext) => {
-        const report = await service.restore(ctx.workspaceId, { signal: ctx.signal, progress: ctx.progress });
+      const restore = async (p: BeforePayload) => {
+        const report = await service.restore(p.workspaceId, { signal: p.signal, progress: p.progress });
         return { note: report.note, detail: { ...report } };
       };
-      hooks.tap('after:pause', archive, { name: 'archive' });
-      hooks.tap('after:tombstone', archive, { name: 'archive' });
-      hooks.tap('before:resume', restore, { name: 'restore' });
-      hooks.tap('before:untombstone', restore, { name: 'restore' });
+      emitter.tap('after:pause', archive, { name: 'archive' });
+      emitter.tap('after:tombstone', archive, { name: 'archive' });
+      emitter.tap('before:resume', restore, { name: 'restore' });
+      emitter.tap('before:untombstone', restore, { name: 'restore' });
     },
   });
 }
 
-/** Strategies that wrap another (e.g. to add behaviour) share its DDL: the same migration once is enough. */
-function uniqueMigrations(migrations: ClickHouseMigration[]): ClickHouseMigration[] {
-  const byId = new Map<string, ClickHouseMigration>();
-  for (const m of migrations) {
-    const seen = byId.get(m.id);
-    if (seen && seen.statements.join(';') !== m.statements.join(';')) throw new Error(`two cold storage strategies declare ClickHouse migration ${m.id} with different statements`);
-    byId.set(m.id, m);
-  }
-  return [...byId.values()];
+/** A plugin that adds `definition` to cold storage's strategies (and its DDL to the data layer's migrations). */
+export function coldStorageStrategy(definition: StrategyDefinition): PermafrostPlugin {
+  return definePlugin({
+    name: `cold-storage-strategy-${definition.name}`,
+    dependsOn: [COLD_STORAGE_PLUGIN],
+    contributes: [contribute(COLD_STORAGE_STRATEGIES, definition), contribute(CLICKHOUSE_MIGRATIONS, definition.migrations)],
+  });
+}
+
+/** Every strategy name cold storage would offer with these extra plugins booted beside it: for a host's choices, before boot. */
+export function strategyNames(plugins: readonly PermafrostPlugin[]): string[] {
+  return [tableStrategy.name, ...contributionsTo(COLD_STORAGE_STRATEGIES, plugins).map((d) => d.name)];
 }

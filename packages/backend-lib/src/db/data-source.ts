@@ -1,8 +1,9 @@
 import { DataSource, type MixedList } from 'typeorm';
 import { backendEntities } from './schema';
 import { CreateWorkspace1764000000000 } from './migrations/1764000000000-CreateWorkspace';
+import { TransitionCompletedHooks1764000300000 } from './migrations/1764000300000-TransitionCompletedHooks';
 
-export const backendMigrations = [CreateWorkspace1764000000000];
+export const backendMigrations = [CreateWorkspace1764000000000, TransitionCompletedHooks1764000300000];
 
 export interface PostgresContributions {
   // TypeORM's own element types: entity classes and migration classes.

@@ -7,7 +7,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import type { HookPhase, TransitionName, WorkspaceStatus } from '@permafrost/core';
+import type { HookRef, TransitionName, TransitionPhase, WorkspaceStatus } from '@permafrost/core/plugin';
 
 export const WorkspaceStatusEnum = {
   Active: 'Active',
@@ -64,10 +64,14 @@ export class WorkspaceTransition {
   state: 'running' | 'completed' | 'failed';
 
   @Column({ type: 'text' })
-  phase: HookPhase | 'commit';
+  phase: TransitionPhase;
 
   @Column({ type: 'int' })
   attempt: number;
+
+  /** Handlers that finished (before and after): a retry skips them, so non-idempotent work runs once. */
+  @Column({ name: 'completed_hooks', type: 'jsonb', default: () => "'[]'::jsonb" })
+  completedHooks: HookRef[];
 
   @Column({ name: 'failed_hooks', type: 'jsonb', default: () => "'[]'::jsonb" })
   failedHooks: Array<{ plugin: string; name: string; point: string; message: string }>;

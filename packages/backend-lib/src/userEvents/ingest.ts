@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidInputError } from '@permafrost/core';
+import { InvalidInputError } from '@permafrost/core/plugin';
 import type { ClickHouse } from '../clickhouse/clickhouse';
 import { assertWorkspaceId } from '../ids';
 import { USER_EVENTS_TABLE } from './clickhouse';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { DataSource } from 'typeorm';
-import { definePlugin, HookFailedError, IllegalTransitionError, isPermafrostError, type TransitionName } from '@permafrost/core';
+import { HookFailedError, IllegalTransitionError, isPermafrostError, type TransitionName } from '@permafrost/core';
+import { definePlugin } from '@permafrost/core/plugin';
 import { ClickHouse, DATA_LAYER_PLUGIN, seedEvents } from '@permafrost/backend-lib';
 import { startTestApp, snapshotWorkspace, waitForMutations, type TestApp } from '@permafrost/backend-lib/testing';
 import { startTestStack } from '@permafrost/dev-stack/testing';
@@ -34,6 +35,8 @@ describe('faults: ingestion, races, engine errors, hostile input', () => {
     const faults = definePlugin({
       name: 'fault-injection',
       dependsOn: [DATA_LAYER_PLUGIN],
+      // Provided after the data layer's, so every other plugin (and the app) resolves the faulty one.
+      provides: [ClickHouse],
       register: (c) => c.registerInstance(ClickHouse, new FaultyClickHouse(stack.clickhouse)),
     });
     t = await startTestApp({ stack, plugins: [faults, coldStorage({ s3: stack.s3, pageRows: 300, maxConcurrentOperations: 3 })] });

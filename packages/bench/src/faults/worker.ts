@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { bootstrap, silentLogger } from '@permafrost/core';
 import { ClickHouse, dataLayer, seedEvents, snapshotWorkspace, WorkspaceService } from '@permafrost/backend-lib';
 import { startStack } from '@permafrost/dev-stack';
-import { coldStorage, ColdStorageService, COLD_TABLE, COLD_INTERNAL_TABLE } from '@permafrost/plugin-cold-storage';
+import { coldStorage, ColdStorageService, COLD_TABLE, COLD_INTERNAL_TABLE, parquetStrategy } from '@permafrost/plugin-cold-storage';
 import { armStatementKiller } from './statement-killer';
 
 /**
@@ -12,13 +12,13 @@ import { armStatementKiller } from './statement-killer';
  * environment names (the suite owns them) and an engine directory shared by the processes of a case,
  * printing JSON lines: {"progress":…} while working, then {"result":…} or {"error":…}.
  *
- *   worker seed <events> [<workspaces>] [<months>]  create workspaces, seed them, print ids and snapshots
+ *   worker seed <events> [<workspaces>] [<months>] [<twins>]  create workspaces, seed them (plus exact twins), print ids and snapshots
  *   worker transition <ws> <name> [<killAt>] run a transition; SIGKILL itself at the killAt-th progress event,
  *                                            or after the n-th state-changing ClickHouse statement when
  *                                            PERMAFROST_FAULT_KILL_AFTER_STATEMENT=n (each printed as {"statement":…})
- *   worker duplicate <ws> <n>                re-insert n of the workspace's rows as exact twins (a re-delivery)
  *   worker retry <ws>                        retryTransition
- *   worker verify <ws> [<expected>]          hot/cold counts, duplicates, snapshot
+ *   worker verify <ws>                       hot/cold counts, duplicates, snapshot
+ *   worker sequence <ws> <steps>             steps (retry, verify, pause, resume, gc, gc-dry) in one process
  */
 const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
@@ -26,11 +26,25 @@ async function main() {
   const [command, ...args] = process.argv.slice(2);
   const stack = await startStack({ name: process.env.PERMAFROST_FAULT_INSTANCE ?? 'fault', database: process.env.PERMAFROST_FAULT_DATABASE });
   const app = await bootstrap({
-    plugins: [dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse }), coldStorage({ s3: stack.s3, pageRows: Number(process.env.PERMAFROST_FAULT_PAGE_ROWS ?? 400) })],
+    plugins: [dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse }), coldStorage({ s3: stack.s3, pageRows: Number(process.env.PERMAFROST_FAULT_PAGE_ROWS ?? 400), strategy: process.env.PERMAFROST_FAULT_STRATEGY ?? 'table', strategies: [parquetStrategy] })],
     logger: silentLogger,
   });
   const ch = app.resolve(ClickHouse);
   const workspaces = app.resolve(WorkspaceService);
+  const verify = async (ws: string) => {
+    await app.resolve(ColdStorageService).settle(ws);
+    const n = async (sql: string) => Number((await ch.one<{ n: string }>(sql, { ws })).n);
+    return {
+      status: (await workspaces.getWorkspace(ws)).status,
+      coldState: (await app.resolve(ColdStorageService).status(ws)).state,
+      hot: await n(`SELECT count() AS n FROM user_events_v2 WHERE workspace_id = {ws:String}`),
+      hotDistinct: await n(`SELECT uniqExact(message_id) AS n FROM user_events_v2 WHERE workspace_id = {ws:String}`),
+      cold: await n(`SELECT count() AS n FROM ${COLD_TABLE} WHERE workspace_id = {ws:String}`),
+      coldDistinct: await n(`SELECT uniqExact(message_id) AS n FROM ${COLD_TABLE} WHERE workspace_id = {ws:String}`),
+      coldInternal: await n(`SELECT count() AS n FROM ${COLD_INTERNAL_TABLE} WHERE workspace_id = {ws:String}`),
+      snapshot: await snapshotWorkspace(ch, ws),
+    };
+  };
   try {
     switch (command) {
       case 'seed': {
@@ -39,6 +53,13 @@ async function main() {
         for (let i = 0; i < Number(args[1] ?? 1); i++) {
           const id = (await workspaces.createWorkspace({ name: `fault-${randomUUID()}` })).id;
           await seedEvents(ch, id, { count: events, seed: i + 1, users: Math.max(1, Math.floor(events / 20)), months: args[2] ? Number(args[2]) : undefined });
+          // Exact twins of existing rows, written as a producer re-delivering would (the view fills internal_events too).
+          if (args[3]) {
+            await ch.command(
+              `INSERT INTO user_events_v2 (message_id, workspace_id, server_time, message_raw, processing_time)
+               SELECT message_id, workspace_id, server_time, message_raw, processing_time FROM user_events_v2
+               WHERE workspace_id = {ws:String} ORDER BY message_id LIMIT {n:UInt32}`, { ws: id, n: Number(args[3]) });
+          }
           ids.push(id);
         }
         emit({ result: { ids, snapshots: await Promise.all(ids.map((id) => snapshotWorkspace(ch, id))) } });
@@ -59,36 +80,26 @@ async function main() {
         emit({ result: { to: result.to, notes: result.outcomes.map((o) => o.note) } });
         break;
       }
-      case 'duplicate': {
-        const [ws, n] = args as [string, string];
-        // Exact twins of existing rows, written as a producer would (the view fills internal_events too).
-        await ch.command(
-          `INSERT INTO user_events_v2 (message_id, workspace_id, server_time, message_raw, processing_time)
-           SELECT message_id, workspace_id, server_time, message_raw, processing_time FROM user_events_v2
-           WHERE workspace_id = {ws:String} ORDER BY message_id LIMIT {n:UInt32}`, { ws, n: Number(n) });
-        emit({ result: { snapshot: await snapshotWorkspace(ch, ws) } });
-        break;
-      }
       case 'retry': {
         emit({ result: await workspaces.retryTransition(args[0]!) });
         break;
       }
       case 'verify': {
-        const ws = args[0]!;
-        await app.resolve(ColdStorageService).settle(ws);
-        const n = async (sql: string) => Number((await ch.one<{ n: string }>(sql, { ws })).n);
-        emit({
-          result: {
-            status: (await workspaces.getWorkspace(ws)).status,
-            coldState: (await app.resolve(ColdStorageService).status(ws)).state,
-            hot: await n(`SELECT count() AS n FROM user_events_v2 WHERE workspace_id = {ws:String}`),
-            hotDistinct: await n(`SELECT uniqExact(message_id) AS n FROM user_events_v2 WHERE workspace_id = {ws:String}`),
-            cold: await n(`SELECT count() AS n FROM ${COLD_TABLE} WHERE workspace_id = {ws:String}`),
-            coldDistinct: await n(`SELECT uniqExact(message_id) AS n FROM ${COLD_TABLE} WHERE workspace_id = {ws:String}`),
-            coldInternal: await n(`SELECT count() AS n FROM ${COLD_INTERNAL_TABLE} WHERE workspace_id = {ws:String}`),
-            snapshot: await snapshotWorkspace(ch, ws),
-          },
-        });
+        emit({ result: await verify(args[0]!) });
+        break;
+      }
+      case 'sequence': {
+        // Several steps in one process (each process start loads the engine): e.g. retry,verify,resume,verify
+        const [ws, steps] = args as [string, string];
+        const results: unknown[] = [];
+        for (const step of steps.split(',')) {
+          if (step === 'verify') results.push(await verify(ws));
+          else if (step === 'gc' || step === 'gc-dry') results.push(await app.resolve(ColdStorageService).collectOrphans({ graceMs: 0, dryRun: step === 'gc-dry' }));
+          else if (step === 'retry') results.push(await workspaces.retryTransition(ws));
+          else if (step === 'pause' || step === 'resume') results.push((await workspaces[step === 'pause' ? 'pauseWorkspace' : 'resumeWorkspace'](ws)).to);
+          else throw new Error(`unknown step ${step}`);
+        }
+        emit({ result: results });
         break;
       }
       default:

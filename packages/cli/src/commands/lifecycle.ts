@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { TransitionName, TransitionResult } from '@permafrost/core';
+import { InvalidInputError, type TransitionName, type TransitionResult } from '@permafrost/core';
 import { openContext, type GlobalOptions } from '../context';
 import { Output, table } from '../output';
 import { ProgressBars, progressEnabled } from '../progress';
@@ -46,6 +46,45 @@ export function registerLifecycleCommands(program: Command): void {
         out.result(result, () => (result.retried ? renderTransition(result.result) : result.reason));
       } finally {
         bars.stop();
+        await ctx.close();
+      }
+    }));
+
+  registerColdStorageCommands(program);
+}
+
+/** Cold-storage work that is not a transition: late events of a paused workspace, orphaned objects. */
+function registerColdStorageCommands(program: Command): void {
+  program
+    .command('archive <workspace>')
+    .description('move hot events of a Paused or Tombstoned workspace to cold storage (events that arrived after its pause)')
+    .action((workspace: string) => run(program, async (options, out) => {
+      workspaceArg(workspace);
+      const ctx = await openContext(options);
+      const bars = new ProgressBars(ctx.app.emitter, progressEnabled(out.json));
+      try {
+        const report = await ctx.coldStorage.archiveLateEvents(workspace);
+        bars.stop();
+        out.result(report, () => `${workspace}: ${report.note}`);
+      } finally {
+        bars.stop();
+        await ctx.close();
+      }
+    }));
+
+  program
+    .command('gc')
+    .description('delete cold-disk objects that no table references (left by inserts that failed while S3 was failing)')
+    .option('--dry-run', 'list them, delete nothing')
+    .option('--older-than <minutes>', 'only objects older than this (an insert in flight has uncommitted objects)', '60')
+    .action((cmd: { dryRun?: boolean; olderThan: string }) => run(program, async (options, out) => {
+      const minutes = Number(cmd.olderThan);
+      if (!Number.isFinite(minutes) || minutes < 0) throw new InvalidInputError(`--older-than must be a number of minutes ≥ 0, got ${JSON.stringify(cmd.olderThan)}`);
+      const ctx = await openContext(options);
+      try {
+        const report = await ctx.coldStorage.collectOrphans({ graceMs: minutes * 60_000, dryRun: cmd.dryRun ?? false });
+        out.result(report, () => `${report.listed} objects on the cold disk; ${report.orphans.length} referenced by no table${report.dryRun ? ' (dry run: none deleted)' : `; ${report.deleted} deleted`}`);
+      } finally {
         await ctx.close();
       }
     }));

@@ -28,6 +28,8 @@ export interface ColdStorageOperation {
 export interface WorkspaceColdState {
   state: ColdStorageState;
   strategy: string | null;
+  /** The workspace's lifecycle status (Active, Paused, Tombstoned). */
+  status: string;
 }
 
 /** State of one operation's steps, keyed by what the step is (e.g. `archive:events:202603`). */
@@ -45,8 +47,8 @@ export class ColdStorageJournal {
   constructor(private readonly dataSource: DataSource) {}
 
   async workspaceState(workspaceId: string): Promise<WorkspaceColdState | undefined> {
-    const rows: Array<{ state: ColdStorageState; strategy: string | null }> = await this.dataSource.query(
-      `SELECT cold_storage_state AS state, cold_storage_strategy AS strategy FROM workspace WHERE id = $1`, [workspaceId]);
+    const rows: Array<WorkspaceColdState> = await this.dataSource.query(
+      `SELECT cold_storage_state AS state, cold_storage_strategy AS strategy, status FROM workspace WHERE id = $1`, [workspaceId]);
     return rows[0];
   }
 

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { ClickHouse } from '@permafrost/backend-lib';
 import type { EventTable } from '../../rows';
 import { bucketUrl } from '../../s3-object-keys';
+import { deleteObjects } from '../../s3-delete';
 import type { S3Location } from '../../s3-location';
 
 /** Reads of a glob that matches nothing (a month without internal events) are empty, not an error. */
@@ -46,21 +46,8 @@ export class ParquetObjects {
     return rows.map((r) => r.path.slice(this.s3.bucket.length + 1)).sort();
   }
 
-  /**
-   * Deletes objects through ClickHouse (Node never talks to S3): TRUNCATE of an S3-engine table over one
-   * exact key deletes that object. The helper table holds the key only for the statement's duration.
-   */
   async delete(ch: ClickHouse, keys: readonly string[]): Promise<void> {
-    for (const key of keys) {
-      const table = `permafrost_s3_delete_${randomBytes(8).toString('hex')}`;
-      await ch.command(`CREATE TABLE ${table} (message_id String) ENGINE = S3({url:String}, {s3key:String}, {s3secret:String}, 'Parquet')`,
-        { url: `${bucketUrl(this.s3)}/${key}`, ...this.credentials() });
-      try {
-        await ch.command(`TRUNCATE TABLE ${table}`);
-      } finally {
-        await ch.command(`DROP TABLE IF EXISTS ${table}`);
-      }
-    }
+    await deleteObjects(ch, this.s3, keys);
   }
 
   private sub(table: EventTable): string {
