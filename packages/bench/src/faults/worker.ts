@@ -31,6 +31,8 @@ async function main() {
   });
   const ch = app.resolve(ClickHouse);
   const workspaces = app.resolve(WorkspaceService);
+  // The engine is up and the app booted: a fault injected from here on hits the command, not the start.
+  emit({ ready: true });
   const verify = async (ws: string) => {
     await app.resolve(ColdStorageService).settle(ws);
     const n = async (sql: string) => Number((await ch.one<{ n: string }>(sql, { ws })).n);
@@ -42,6 +44,8 @@ async function main() {
       cold: await n(`SELECT count() AS n FROM ${COLD_TABLE} WHERE workspace_id = {ws:String}`),
       coldDistinct: await n(`SELECT uniqExact(message_id) AS n FROM ${COLD_TABLE} WHERE workspace_id = {ws:String}`),
       coldInternal: await n(`SELECT count() AS n FROM ${COLD_INTERNAL_TABLE} WHERE workspace_id = {ws:String}`),
+      /** Cold events as the workspace's strategy sees them (table or Parquet objects). */
+      coldByStrategy: (await app.resolve(ColdStorageService).plan(ws)).cold.rows,
       snapshot: await snapshotWorkspace(ch, ws),
     };
   };
