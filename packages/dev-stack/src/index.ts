@@ -7,3 +7,6 @@ export { ensureDatabase } from './postgres-admin';
 export { freePort } from './ports';
 export { repoRoot, storageConfigPath, defaultDataRoot } from './paths';
 export { startDaemon, readDaemon, stopDaemon, type DaemonState } from './daemon';
+export { startEngineServer, type EngineServerOptions, type RunningEngineServer } from './engine-server/server';
+export { spawnEngineServer, engineServerMainPath, type EngineServerProcess } from './engine-server/launch';
+export type { EngineServerSpec, EngineServerReadyLine } from './engine-server/main';
