@@ -4,6 +4,8 @@ import { Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import { storageConfigPath } from './paths';
 import { diskEndpoint, type S3Location } from './s3-location';
+import { StackConfigError } from './settings';
+import { tcpReachable } from './tcp-probe';
 
 export interface EmbeddedClickHouse {
   client: ClickHouseClient;
@@ -34,14 +36,19 @@ export async function openEmbeddedClickHouse(opts: {
   process.env.PERMAFROST_S3_DISK_ENDPOINT = diskEndpoint(opts.s3);
   process.env.PERMAFROST_S3_ACCESS_KEY_ID = opts.s3.accessKeyId;
   process.env.PERMAFROST_S3_SECRET_ACCESS_KEY = opts.s3.secretAccessKey;
-  const session = new Session(opts.path, {
-    connectionArgs: [
-      `--config-file=${storageConfigPath}`,
-      // The only place this setting takes effect under chDB (query SETTINGS and the disk's
-      // <retry_attempts> do not): without it an S3 outage hangs an insert for tens of minutes.
-      `--s3_retry_attempts=${opts.s3RetryAttempts}`,
-    ],
-  });
+  let session: Session;
+  try {
+    session = new Session(opts.path, {
+      connectionArgs: [
+        `--config-file=${storageConfigPath}`,
+        // The only place this setting takes effect under chDB (query SETTINGS and the disk's
+        // <retry_attempts> do not): without it an S3 outage hangs an insert for tens of minutes.
+        `--s3_retry_attempts=${opts.s3RetryAttempts}`,
+      ],
+    });
+  } catch (err) {
+    throw await explainOpenFailure(err, opts.s3);
+  }
   openEngine = { path: opts.path, session };
   const client = createClient({ connection: chdbConnection(opts.path) });
   let closed = false;
@@ -56,6 +63,22 @@ export async function openEmbeddedClickHouse(opts: {
       openEngine = undefined;
     },
   };
+}
+
+/**
+ * chDB prints why it could not open to stderr only. The usual cause once cold tables hold data: the
+ * engine loads every table at start, and parts on the S3 disk need S3 (measured: with S3 down the open
+ * fails after ~1 s with ASYNC_LOAD_WAIT_FAILED … Connection refused). Say so, typed, naming the setting.
+ */
+async function explainOpenFailure(err: unknown, s3: S3Location): Promise<Error> {
+  if (!(await tcpReachable(s3.endpoint))) {
+    return new StackConfigError('PERMAFROST_S3_ENDPOINT',
+      `The embedded ClickHouse could not start: it loads the cold tables at start and S3 at ${s3.endpoint} does not answer. ` +
+      `Start S3 (permafrost stack up, or your S3 server) and run the command again; no data was changed.`);
+  }
+  return new StackConfigError('PERMAFROST_DATA_DIR',
+    `The embedded ClickHouse could not open its data directory (${(err as Error).message}); the engine's reason is on stderr. ` +
+    `Another process may hold this instance: chDB binds one data directory per process.`);
 }
 
 /**

@@ -131,13 +131,13 @@ export class ColdStorageService {
   /** Caller holds the workspace lock. */
   async archive(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {
     assertWorkspaceId(workspaceId);
-    return this.limit(() => this.runArchive(workspaceId, options));
+    return this.limit(() => typedFailures(workspaceId, 'archive', () => this.runArchive(workspaceId, options)));
   }
 
   /** Caller holds the workspace lock. */
   async restore(workspaceId: string, options: RunOptions = {}): Promise<RestoreReport> {
     assertWorkspaceId(workspaceId);
-    return this.limit(() => this.runRestore(workspaceId, options));
+    return this.limit(() => typedFailures(workspaceId, 'restore', () => this.runRestore(workspaceId, options)));
   }
 
   private async runArchive(workspaceId: string, options: RunOptions): Promise<ArchiveReport> {
@@ -264,9 +264,7 @@ export class ColdStorageService {
     try {
       return await step();
     } catch (err) {
-      const typed = isS3Failure(err) && !isPermafrostError(err)
-        ? new ColdStorageUnreachableError(`Cold storage (S3) did not answer during the ${op.kind} of workspace ${op.workspaceId}: ${firstLine(err)}. No hot row was deleted and no cold copy was freed; once S3 answers, retry the transition.`, { workspaceId: op.workspaceId, plugin: 'cold-storage', cause: err })
-        : err;
+      const typed = typedFailure(err, op.workspaceId, op.kind);
       await this.journal.fail(op, firstLine(typed), (typed as { code?: string }).code ?? 'ERROR');
       throw typed;
     }
@@ -287,6 +285,29 @@ export class ColdStorageService {
     const strategy = this.strategies.get(name);
     if (!strategy) throw new Error(`cold storage strategy ${name} is not configured; this workspace's events were archived with it, so configure it to restore them`);
     return strategy;
+  }
+}
+
+/** What was done when an operation of this kind fails part-way, in words a caller can act on. */
+const DONE_SO_FAR = {
+  archive: 'No hot row was deleted (hot rows go only after every month is verified cold)',
+  restore: 'Months already restored are hot again and their cold copy freed; the other months are still cold, none is in both places',
+} as const;
+
+/** S3 failures become COLD_STORAGE_UNREACHABLE, saying what was done; typed errors pass through. */
+function typedFailure(err: unknown, workspaceId: string, kind: 'archive' | 'restore'): unknown {
+  if (!isS3Failure(err) || isPermafrostError(err)) return err;
+  return new ColdStorageUnreachableError(
+    `Cold storage (S3) did not answer during the ${kind} of workspace ${workspaceId}: ${firstLine(err)}. ${DONE_SO_FAR[kind]}; once S3 answers, retry the transition.`,
+    { workspaceId, plugin: 'cold-storage', cause: err });
+}
+
+/** Steps outside a recorded operation (planning, finishing an earlier one) fail typed too. */
+async function typedFailures<T>(workspaceId: string, kind: 'archive' | 'restore', run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw typedFailure(err, workspaceId, kind);
   }
 }
 

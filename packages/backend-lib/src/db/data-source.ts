@@ -2,8 +2,9 @@ import { DataSource, type MixedList } from 'typeorm';
 import { backendEntities } from './schema';
 import { CreateWorkspace1764000000000 } from './migrations/1764000000000-CreateWorkspace';
 import { TransitionCompletedHooks1764000300000 } from './migrations/1764000300000-TransitionCompletedHooks';
+import { WorkspaceColdStorageColumns1764000050000 } from './migrations/1764000050000-WorkspaceColdStorageColumns';
 
-export const backendMigrations = [CreateWorkspace1764000000000, TransitionCompletedHooks1764000300000];
+export const backendMigrations = [CreateWorkspace1764000000000, WorkspaceColdStorageColumns1764000050000, TransitionCompletedHooks1764000300000];
 
 export interface PostgresContributions {
   // TypeORM's own element types: entity classes and migration classes.

@@ -15,6 +15,9 @@ export const WorkspaceStatusEnum = {
   Tombstoned: 'Tombstoned',
 } as const satisfies Record<WorkspaceStatus, WorkspaceStatus>;
 
+export const COLD_STORAGE_STATES = ['none', 'archiving', 'archived', 'restoring', 'failed'] as const;
+export type ColdStorageState = (typeof COLD_STORAGE_STATES)[number];
+
 @Entity({ name: 'workspace' })
 @Index('workspace_external_id_key', ['externalId'], { unique: true, where: '"external_id" IS NOT NULL' })
 export class Workspace {
@@ -35,6 +38,18 @@ export class Workspace {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  /**
+   * Where the workspace's events are, as cold storage last left them: `none` (hot), `archiving`,
+   * `archived`, `restoring`, `failed`. Declared here, by the table's owner; the cold-storage plugin
+   * keeps its own bookkeeping (operations, steps) in tables of its own.
+   */
+  @Column({ name: 'cold_storage_state', type: 'enum', enum: COLD_STORAGE_STATES, enumName: 'cold_storage_state', default: 'none' })
+  coldStorageState: ColdStorageState;
+
+  /** The strategy holding the workspace's cold copy (a workspace is restored by the one that archived it). */
+  @Column({ name: 'cold_storage_strategy', type: 'text', nullable: true })
+  coldStorageStrategy: string | null;
 }
 
 /** One row per lifecycle transition: what ran, how far it got, and what a retry must finish. */

@@ -1,18 +1,16 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Cold storage state. The workspace row says where its events are (`cold_storage_state`) and which
- * strategy holds them; each archive or restore is an operation row, and every finished partition or page
- * a checkpoint, so a retry after any crash resumes where the last run stopped.
+ * Cold storage bookkeeping: each archive or restore is an operation row (and, since the journal
+ * migration, each step a row of cold_storage_step), so a retry after any crash resumes where the last run
+ * stopped. Where a workspace's events are is the Workspace entity's `cold_storage_state` column.
  */
 export class ColdStorageState1764000100000 implements MigrationInterface {
   name = 'ColdStorageState1764000100000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TYPE "cold_storage_state" AS ENUM ('none', 'archiving', 'archived', 'restoring', 'failed')`);
-    await q.query(`ALTER TABLE "workspace"
-      ADD COLUMN "cold_storage_state" "cold_storage_state" NOT NULL DEFAULT 'none',
-      ADD COLUMN "cold_storage_strategy" text`);
+    // The workspace's cold_storage_state / cold_storage_strategy columns belong to the Workspace entity
+    // (backend-lib migration WorkspaceColdStorageColumns1764000050000); this plugin keeps only its own tables.
     await q.query(`
       CREATE TABLE "cold_storage_operation" (
         "id" uuid PRIMARY KEY,
@@ -45,7 +43,5 @@ export class ColdStorageState1764000100000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE "cold_storage_checkpoint"`);
     await q.query(`DROP TABLE "cold_storage_operation"`);
-    await q.query(`ALTER TABLE "workspace" DROP COLUMN "cold_storage_strategy", DROP COLUMN "cold_storage_state"`);
-    await q.query(`DROP TYPE "cold_storage_state"`);
   }
 }
