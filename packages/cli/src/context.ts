@@ -34,16 +34,18 @@ export async function openContext(options: GlobalOptions & { fresh?: boolean }):
   const instance = options.instance ?? DEFAULT_INSTANCE;
   const env = { ...process.env };
   const settings = readStackEnv(env);
-  const daemon = settings.DATABASE_URL || settings.PERMAFROST_S3_ENDPOINT ? undefined : readDaemon(instanceDir(instance));
+  const daemon = settings.DATABASE_URL || settings.PERMAFROST_S3_ENDPOINT || settings.PERMAFROST_CLICKHOUSE_URL ? undefined : readDaemon(instanceDir(instance));
   if (daemon) {
     Object.assign(env, {
       DATABASE_URL: daemon.postgresUrl,
       PERMAFROST_S3_ENDPOINT: daemon.s3.endpoint,
       PERMAFROST_S3_ACCESS_KEY_ID: daemon.s3.accessKeyId,
       PERMAFROST_S3_SECRET_ACCESS_KEY: daemon.s3.secretAccessKey,
+      // The instance's engine runs in `stack up`'s engine server: connect to it like to any server.
+      PERMAFROST_CLICKHOUSE_URL: daemon.clickhouseUrl,
     });
   }
-  const unlock = settings.PERMAFROST_CLICKHOUSE_URL
+  const unlock = settings.PERMAFROST_CLICKHOUSE_URL || daemon
     ? async () => undefined
     : await lockInstance(instanceDir(instance), () => process.stderr.write(`waiting for another permafrost command on instance ${instance}…\n`));
   let stack: Stack;
