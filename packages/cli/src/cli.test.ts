@@ -107,17 +107,35 @@ describe('permafrost CLI', () => {
     expect(machine).toMatchObject({ ok: true, strategy: 'parquet', workspaces: 2 });
   });
 
-  it('stack up / down: a background Postgres and S3 that later commands reuse', async () => {
+  it('stack up / down: a background Postgres, S3 and shared ClickHouse engine that later commands connect to', async () => {
     const embedded = withoutServerEnv(env);
     const saved = env;
     env = embedded;
     try {
       const up = await json('--instance', 'bg', 'stack', 'up');
       expect(up.postgresUrl).toMatch(/^postgres:\/\//);
+      expect(up.clickhouseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
       expect(() => process.kill(up.pid, 0)).not.toThrow();
-      expect(await json('--instance', 'bg', 'create', `bg-${randomUUID()}`)).toMatchObject({ status: 'Active' });
+      expect(() => process.kill(up.enginePid, 0)).not.toThrow();
+      expect(await (await fetch(`${up.clickhouseUrl}/ping`)).text()).toBe('Ok.\n');
+      const ws = (await json('--instance', 'bg', 'create', `bg-${randomUUID()}`)).id;
+      expect(await json('--instance', 'bg', 'seed', '--events', '3000', '--workspace', ws)).toMatchObject({ inserted: 3000 });
+      expect(await json('--instance', 'bg', 'pause', ws)).toMatchObject({ to: 'Paused' });
+      // The archive's deletes run in the engine server after the command exited; two commands at once
+      // share the engine (no turn-taking on the instance lock).
+      let status: { hotRows: number; coldRows: number } | undefined;
+      for (let i = 0; i < 40 && (!status || status.hotRows !== 0); i++) {
+        const [a, b] = await Promise.all([cli('--json', '--instance', 'bg', 'status', ws), cli('--json', '--instance', 'bg', 'plan', ws)]);
+        expect(a.code).toBe(0);
+        expect(b.code).toBe(0);
+        expect(a.stderr + b.stderr).not.toMatch(/waiting for another/);
+        status = JSON.parse(a.stdout)[0] ?? JSON.parse(a.stdout);
+        if (status!.hotRows !== 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status).toMatchObject({ hotRows: 0, coldRows: 3000 });
       expect(await json('--instance', 'bg', 'stack', 'down')).toEqual({ stopped: true });
       expect(() => process.kill(up.pid, 0)).toThrow();
+      expect(() => process.kill(up.enginePid, 0)).toThrow();
       expect(await json('--instance', 'bg', 'stack', 'down')).toEqual({ stopped: false });
     } finally {
       env = saved;

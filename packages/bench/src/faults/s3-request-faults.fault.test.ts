@@ -73,7 +73,7 @@ describe.each(STRATEGIES)('faults: S3 failing one kind of request (%s strategy)'
     if (resume.hit) hits += 1;
     if (resume.run.error) {
       expect(resume.run.error).toMatchObject({ code: 'HOOK_FAILED', causeCode: 'COLD_STORAGE_UNREACHABLE' });
-      ok(await runWorker(['transition', ws, 'resume'], env));
+      ok(await runWorker(['retry', ws], env));
     }
     const [restored, gc, again] = ok(await runWorker(['sequence', ws, 'verify,gc,gc-dry'], env));
     expect(restored).toMatchObject({ status: 'Active', coldState: 'none', coldByStrategy: 0, cold: 0, coldInternal: 0 });
