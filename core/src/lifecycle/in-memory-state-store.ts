@@ -40,7 +40,10 @@ export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
   }
 
   async saveTransition(record: TransitionRecord): Promise<void> {
-    this.records.set(record.transitionId, structuredClone(record)); // an update keeps the key's original position
+    // A copy, so later changes to the caller's object are not saved by accident; the arrays are the only
+    // mutable parts (a deep clone per completed handler made dispatch quadratic in the handler count).
+    // An update keeps the key's original position.
+    this.records.set(record.transitionId, { ...record, completedHooks: [...record.completedHooks], failedHooks: [...record.failedHooks] });
   }
 
   async findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined> {

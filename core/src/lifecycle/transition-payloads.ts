@@ -9,10 +9,14 @@ export function idempotencyKey(transitionId: string, tap: Pick<TapEntry, 'plugin
 }
 
 function facts(record: TransitionRecord, tap: TapEntry, point: string, signal: AbortSignal, logger: Logger) {
+  let child: Logger | undefined;
   return {
     transitionId: record.transitionId, workspaceId: record.workspaceId, transition: record.transition,
     from: record.from, to: record.to, attempt: record.attempt, signal,
-    logger: logger.child({ plugin: tap.plugin, hook: point }),
+    // Made on first use: most handlers never log, and a child logger per handler was a third of dispatch.
+    get logger(): Logger {
+      return (child ??= logger.child({ plugin: tap.plugin, hook: point }));
+    },
   };
 }
 
@@ -22,7 +26,7 @@ function facts(record: TransitionRecord, tap: TapEntry, point: string, signal: A
  */
 export function checkPayload(record: TransitionRecord, tap: TapEntry, signal: AbortSignal, logger: Logger): CheckPayload {
   const point = `check:${record.transition}`;
-  return Object.freeze({ ...facts(record, tap, point, signal, logger), phase: 'check' }) as CheckPayload;
+  return Object.freeze(Object.assign(facts(record, tap, point, signal, logger), { phase: 'check' })) as unknown as CheckPayload;
 }
 
 /** `before:` and `after:` payloads: the facts, the handler's idempotency key and a progress reporter. */
@@ -31,12 +35,12 @@ export function changePayload(
   logger: Logger, startedAt: number, deadline: number | undefined,
 ): BeforePayload | AfterPayload {
   const point = `${phase}:${record.transition}`;
-  return {
-    ...facts(record, tap, point, signal, logger),
+  // Object.assign onto the facts object (not a spread): a spread would call the lazy logger getter.
+  return Object.assign(facts(record, tap, point, signal, logger), {
     phase,
     idempotencyKey: idempotencyKey(record.transitionId, tap, point),
     deadline,
-    progress: (update) =>
+    progress: (update: Parameters<BeforePayload['progress']>[0]) =>
       bus.emit('progress', { ...update, workspaceId: record.workspaceId, transitionId: record.transitionId, plugin: tap.plugin, elapsedMs: Math.round(performance.now() - startedAt) }),
-  } as BeforePayload | AfterPayload;
+  }) as unknown as BeforePayload | AfterPayload;
 }

@@ -200,7 +200,7 @@ export class ColdStorageService {
       const months = await strategy.coldPartitions(workspaceId);
       if (months.length === 0) {
         if (ws.state !== 'none') await this.journal.markEmpty(workspaceId);
-        return { workspaceId, outcome: 'noop', note: 'nothing to restore: the workspace has no cold events', strategy: strategy.name, months: [], rows: 0, objectsFreed: 0, objectsLeft: 0, durationMs: Date.now() - started };
+        return { workspaceId, outcome: 'noop', note: 'nothing to restore: the workspace has no cold events', strategy: strategy.name, months: [], rows: 0, objectsFreed: 0, objectsChecked: 0, objectsLeft: 0, durationMs: Date.now() - started };
       }
       op = await this.journal.begin(workspaceId, 'restore', strategy.name, null, months.map((m) => m.month));
     }
@@ -218,12 +218,12 @@ export class ColdStorageService {
       freedKeys.push(...result.freedKeys);
       ctx.report({ month, rows: result.digest.rows, bytes: 0 });
     }
-    const { objectsLeft } = await this.failing(current, () => strategy.restorer.finish(ctx, freedKeys));
+    const { objectsLeft, objectsChecked } = await this.failing(current, () => strategy.restorer.finish(ctx, freedKeys));
     const rows = restored.reduce((n, m) => n + m.rows, 0);
     await this.journal.complete(current, { rows });
     return {
       workspaceId, outcome: 'restored', operationId: current.id, strategy: strategy.name, months: restored, rows,
-      objectsFreed: freedKeys.length, objectsLeft,
+      objectsFreed: freedKeys.length, objectsChecked, objectsLeft,
       note: `restored ${rows} events from ${restored.length} partitions; freed their cold copy (${freedKeys.length} objects)`,
       durationMs: Date.now() - started,
     };
@@ -244,7 +244,7 @@ export class ColdStorageService {
     let done = 0;
     const started = Date.now();
     return {
-      workspaceId: op.workspaceId, operationId: op.id, snapshot: op.snapshot ?? { events: '0', internal: '0' },
+      workspaceId: op.workspaceId, operationId: op.id, snapshot: op.snapshot ?? { events: '0', internal: '0' }, months: op.months,
       steps: this.journal.steps(op.id),
       archivedDigest: (table, month) => this.journal.archivedDigest(op.workspaceId, table, month),
       signal: options.signal ?? new AbortController().signal,

@@ -28,8 +28,9 @@ export interface RestoreReport {
   strategy: string;
   months: Array<{ month: number; rows: number; checksum: string; pages: number }>;
   rows: number;
-  /** Cold objects the freed partitions had, and how many S3 still lists afterwards (0 when clean). */
+  /** Cold objects the freed partitions had; how many of them were asked of S3 (all, or an even sample); how many of those S3 still lists (0 when clean). */
   objectsFreed: number;
+  objectsChecked: number;
   objectsLeft: number;
   durationMs: number;
 }

@@ -34,6 +34,8 @@ export interface OperationContext {
   operationId: string;
   /** Archive only: the bounds of the rows this archive moves. */
   snapshot: HotSnapshot;
+  /** Every month the operation covers, fixed when it began. */
+  months: readonly number[];
   /** Idempotency of every step: state recorded per key, per operation, in Postgres. */
   steps: StepStore;
   /** Restore only: what the latest archive verified a cold month of this table to hold (its digest). */
@@ -76,8 +78,8 @@ export interface Archiver {
  */
 export interface Restorer {
   restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored>;
-  /** After every month: drop what the operation staged; count the freed keys S3 still lists (0 when clean). */
-  finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number }>;
+  /** After every month: drop what the operation staged; ask S3 whether freed keys (all, or a sample) are gone. */
+  finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number; objectsChecked: number }>;
 }
 
 export interface StrategyDependencies {

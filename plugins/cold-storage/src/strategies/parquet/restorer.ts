@@ -42,10 +42,11 @@ export class ParquetRestorer implements Restorer {
     return step.keys;
   }
 
-  async finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number }> {
+  async finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number; objectsChecked: number }> {
     await dropStaging(this.ch, ctx, EVENT_TABLES);
     const left = new Set<string>();
     for (const table of EVENT_TABLES) for (const k of await this.objects.list(this.ch, this.objects.workspaceGlob(table, ctx.workspaceId))) left.add(k);
-    return { objectsLeft: freedKeys.filter((k) => left.has(k)).length };
+    // One listing of the workspace's own prefix answers for every freed file.
+    return { objectsLeft: freedKeys.filter((k) => left.has(k)).length, objectsChecked: freedKeys.length };
   }
 }

@@ -45,6 +45,22 @@ export async function partitionObjectKeys(ch: ClickHouse, table: string, workspa
   return rows.map((r) => r.remote_path);
 }
 
+/** Object keys of the table's parts, per month, for these months: one metadata query for all of them. */
+export async function partitionObjectKeysByMonth(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<Map<number, string[]>> {
+  const byId = new Map<string, number>();
+  for (const month of months) byId.set(await partitionId(ch, workspaceId, month), month);
+  const rows = await ch.rows<{ id: string; remote_path: string }>(
+    `SELECT DISTINCT p.partition_id AS id, r.remote_path AS remote_path
+     FROM system.remote_data_paths AS r
+     INNER JOIN (SELECT partition_id, path FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND partition_id IN {ids:Array(String)}) AS p
+       ON concat(r.path, substring(r.local_path, 1, length(r.local_path) - position(reverse(r.local_path), '/') + 1)) = p.path`,
+    { table, ids: [...byId.keys()] },
+  );
+  const result = new Map<number, string[]>(months.map((m) => [m, []]));
+  for (const r of rows) result.get(byId.get(r.id)!)?.push(r.remote_path);
+  return result;
+}
+
 export async function partitionBytes(ch: ClickHouse, table: string, workspaceId: string, month: number): Promise<number> {
   const row = await ch.one<{ bytes: string }>(
     `SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND active AND partition_id = {id:String}`,

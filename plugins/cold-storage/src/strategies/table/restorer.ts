@@ -1,11 +1,11 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
 import { EMPTY_DIGEST, EVENT_TABLES } from '../../rows';
-import { awaitObjectsGone } from '../../s3-object-keys';
+import { awaitObjectsGone, sampleKeys } from '../../s3-object-keys';
 import type { S3Location } from '../../s3-location';
 import { dropStaging, restoreMonthStaged, throwIfAborted } from '../kit';
 import type { MonthRestored, OperationContext, Restorer } from '../types';
 import { coldTablesOf } from './ddl';
-import { dropPartitions, partitionObjectKeys } from './partitions';
+import { dropPartitions, partitionObjectKeysByMonth } from './partitions';
 
 /**
  * Restores a month of both tables from the cold tables (see restoreMonthStaged), then drops the month's
@@ -29,30 +29,43 @@ export class TableRestorer implements Restorer {
     return { month, ...result, freedKeys };
   }
 
-  /** Drops the month's cold partitions; their object keys are recorded first, to prove them gone later. */
+  /**
+   * Drops the month's cold partitions. Their object keys are recorded first (for every month of the
+   * operation at once: one metadata query, not one per month), to prove them gone at the end.
+   */
   private async free(ctx: OperationContext, month: number): Promise<string[]> {
     const key = `free:${month}`;
-    let step = await ctx.steps.get<{ keys: string[]; dropped?: boolean }>(key);
-    if (step?.dropped) return step.keys;
-    if (!step) {
-      const keys: string[] = [];
-      for (const table of EVENT_TABLES) keys.push(...(await partitionObjectKeys(this.ch, coldTablesOf(table).cold, ctx.workspaceId, [month])));
-      step = { keys };
-      await ctx.steps.put(key, step);
-    }
+    if ((await ctx.steps.get<{ dropped: boolean }>(key))?.dropped) return (await this.objectKeys(ctx))[month]?.flatMap((t) => t.keys) ?? [];
+    const keys = (await this.objectKeys(ctx))[month] ?? [];
     throwIfAborted(ctx.signal);
     // DROP PARTITION removes the parts and their S3 objects; a mutation would rewrite objects on S3.
-    for (const table of EVENT_TABLES) {
-      const { cold, staging } = coldTablesOf(table);
-      await dropPartitions(this.ch, cold, ctx.workspaceId, [month]);
-      await dropPartitions(this.ch, staging, ctx.workspaceId, [month]);
+    for (const { table, keys: tableKeys } of keys) {
+      if (tableKeys.length > 0) await dropPartitions(this.ch, table, ctx.workspaceId, [month]);
     }
-    await ctx.steps.put(key, { ...step, dropped: true });
-    return step.keys;
+    await ctx.steps.put(key, { dropped: true });
+    return keys.flatMap((t) => t.keys);
   }
 
-  async finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number }> {
+  /** Per month, the cold tables that hold parts of it and their object keys; recorded once per operation. */
+  private async objectKeys(ctx: OperationContext): Promise<Record<number, Array<{ table: string; keys: string[] }>>> {
+    const recorded = await ctx.steps.get<Record<number, Array<{ table: string; keys: string[] }>>>('free:keys');
+    if (recorded) return recorded;
+    const byMonth: Record<number, Array<{ table: string; keys: string[] }>> = {};
+    for (const table of EVENT_TABLES) {
+      const cold = coldTablesOf(table).cold;
+      for (const [month, keys] of await partitionObjectKeysByMonth(this.ch, cold, ctx.workspaceId, [...ctx.months])) {
+        (byMonth[month] ??= []).push({ table: cold, keys });
+      }
+    }
+    await ctx.steps.put('free:keys', byMonth);
+    return byMonth;
+  }
+
+  async finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number; objectsChecked: number }> {
     await dropStaging(this.ch, ctx, EVENT_TABLES);
-    return { objectsLeft: await awaitObjectsGone(this.ch, this.s3, freedKeys) };
+    // What an interrupted top-up archive may have left in the cold staging tables, for every month at once.
+    for (const table of EVENT_TABLES) await dropPartitions(this.ch, coldTablesOf(table).staging, ctx.workspaceId, [...ctx.months]);
+    const checked = sampleKeys(freedKeys);
+    return { objectsLeft: await awaitObjectsGone(this.ch, this.s3, checked), objectsChecked: checked.length };
   }
 }
