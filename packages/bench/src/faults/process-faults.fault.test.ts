@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { ensureDatabase, freePort, startServices, type RunningServices } from '@permafrost/dev-stack';
 import { buildProject, testTempDir } from '@permafrost/dev-stack/testing';
+import { startFaultEnvironment, type FaultEnvironment } from './fault-env';
 import { recordFault, runWorker, type WorkerRun } from './harness';
 
 // Fault suite (run alone: npm run test:faults). Real processes: an S3 server (s3rver) this test stops
@@ -11,44 +9,16 @@ const EVENTS = 2400;
 
 describe('faults: S3 outages and killed processes', () => {
   const dataDir = testTempDir('faults');
-  let s3Port: number;
-  let s3: RunningServices;
-  let postgres: RunningServices;
+  let f: FaultEnvironment;
   let env: NodeJS.ProcessEnv;
-
-  const startS3 = async () => {
-    s3 = await startServices({ dataDir: join(dataDir, 's3-services'), fresh: false, s3: { port: s3Port, bucket: 'permafrost-cold', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', portSetting: 'PERMAFROST_S3_PORT' } });
-  };
+  const startS3 = () => f.startS3();
 
   beforeAll(async () => {
     buildProject('packages/bench');
-    s3Port = await freePort();
-    const pgPort = await freePort();
-    await startS3();
-    postgres = await startServices({ dataDir: join(dataDir, 'pg-services'), fresh: false, postgres: { port: pgPort, user: 'permafrost', password: 'permafrost', portSetting: 'PERMAFROST_POSTGRES_PORT' } });
-    const database = `faults_${randomBytes(4).toString('hex')}`;
-    await ensureDatabase(`postgres://permafrost:permafrost@127.0.0.1:${pgPort}/postgres`, database);
-    env = {
-      ...process.env,
-      PERMAFROST_DATA_DIR: dataDir,
-      PERMAFROST_FAULT_INSTANCE: 'engine',
-      PERMAFROST_FAULT_DATABASE: database,
-      DATABASE_URL: `postgres://permafrost:permafrost@127.0.0.1:${pgPort}/postgres`,
-      PERMAFROST_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
-      PERMAFROST_S3_BUCKET: 'permafrost-cold',
-      PERMAFROST_S3_PREFIX: 'faults',
-      PERMAFROST_S3_ACCESS_KEY_ID: 'S3RVER',
-      PERMAFROST_S3_SECRET_ACCESS_KEY: 'S3RVER',
-      // Fail fast while S3 is down (measured: ~1.5 s at 3); the default 4 is for production blips.
-      PERMAFROST_S3_RETRY_ATTEMPTS: '2',
-    };
-    delete env.PERMAFROST_CLICKHOUSE_URL;
-    delete env.PERMAFROST_S3_DISK_ENDPOINT;
+    f = await startFaultEnvironment(dataDir, 'faults');
+    env = f.env;
   });
-  afterAll(async () => {
-    await s3?.stop();
-    await postgres?.stop();
-  });
+  afterAll(async () => f?.stop());
 
   const ok = (run: WorkerRun) => {
     expect(run.error).toBeUndefined();
@@ -76,7 +46,7 @@ describe('faults: S3 outages and killed processes', () => {
     const { ids: [ws, neighbour], snapshots: [before, neighbourBefore] } = await seed();
     let stopping: Promise<void> | undefined;
     const run = await runWorker(['transition', ws, 'pause'], env, (line) => {
-      if (line.progress?.n === 3 && !stopping) stopping = s3.stop();
+      if (line.progress?.n === 3 && !stopping) stopping = f.stopS3();
     });
     await stopping;
     expect(run.code).toBe(1);
@@ -96,7 +66,7 @@ describe('faults: S3 outages and killed processes', () => {
     ok(await runWorker(['transition', ws, 'pause'], env));
     let stopping: Promise<void> | undefined;
     const run = await runWorker(['transition', ws, 'resume'], env, (line) => {
-      if (line.progress?.n === 4 && !stopping) stopping = s3.stop();
+      if (line.progress?.n === 4 && !stopping) stopping = f.stopS3();
     });
     await stopping;
     expect(run.error).toMatchObject({ code: 'HOOK_FAILED', causeCode: 'COLD_STORAGE_UNREACHABLE' });
