@@ -111,27 +111,18 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
     });
   }
 
+  async getTransition(transitionId: string): Promise<TransitionRecord | undefined> {
+    const row = await this.dataSource.getRepository(WorkspaceTransition).findOneBy({ transitionId });
+    return row ? toRecord(row) : undefined;
+  }
+
   async findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined> {
     const latest = await this.dataSource.getRepository(WorkspaceTransition).findOne({
       where: { workspaceId },
       order: { seq: 'DESC' },
     });
     if (!latest || latest.state === 'completed') return undefined;
-    return {
-      transitionId: latest.transitionId,
-      workspaceId: latest.workspaceId,
-      transition: latest.transition,
-      from: latest.from,
-      to: latest.to,
-      state: latest.state,
-      phase: latest.phase,
-      attempt: latest.attempt,
-      completedHooks: latest.completedHooks,
-      failedHooks: latest.failedHooks as TransitionRecord['failedHooks'],
-      error: latest.error ?? undefined,
-      startedAt: latest.startedAt,
-      finishedAt: latest.finishedAt ?? undefined,
-    };
+    return toRecord(latest);
   }
 
   private async load(manager: EntityManager, workspaceId: string, forUpdate = false): Promise<Workspace> {
@@ -156,4 +147,23 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
       throw new ConflictError(`Workspace ${workspace.id} cannot be untombstoned: its ${what} now belongs to workspace ${taken.id}. Rename that workspace first, then untombstone again.`, { workspaceId: workspace.id });
     }
   }
+}
+
+/** A row as core's record type (nullable columns become optional fields). */
+export function toRecord(row: WorkspaceTransition): TransitionRecord {
+  return {
+    transitionId: row.transitionId,
+    workspaceId: row.workspaceId,
+    transition: row.transition,
+    from: row.from,
+    to: row.to,
+    state: row.state,
+    phase: row.phase,
+    attempt: row.attempt,
+    completedHooks: row.completedHooks,
+    failedHooks: row.failedHooks as TransitionRecord['failedHooks'],
+    error: row.error ?? undefined,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt ?? undefined,
+  };
 }
