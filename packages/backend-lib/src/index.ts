@@ -27,5 +27,5 @@ export {
   TRANSITION_JOBS, OperationTimeoutError,
   type TransitionJobs, type TransitionJob, type JobOutcome, type OperationResult, type SqlExecutor, type WorkOptions,
 } from './jobs/transition-jobs';
-export { PgBossTransitionJobs, TRANSITION_QUEUE, DEAD_LETTER_QUEUE, type PgBossJobsOptions } from './jobs/pg-boss-transition-jobs';
+export { PgBossTransitionJobs, ensureQueue, TRANSITION_QUEUE, DEAD_LETTER_QUEUE, type PgBossJobsOptions } from './jobs/pg-boss-transition-jobs';
 export { transitionJobHandler, workerId } from './jobs/transition-worker';

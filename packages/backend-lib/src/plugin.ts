@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createExtensionPoint, definePlugin, WORKSPACE_STATE_STORE, type PermafrostPlugin } from '@permafrost/core/plugin';
 import { ClickHouse } from './clickhouse/clickhouse';
 import { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
-import { createDataSource, migratePostgres, type PostgresContributions } from './db/data-source';
+import { createDataSource, migratePostgres, withMigrationLock, type PostgresContributions } from './db/data-source';
 import { userEventsMigrations } from './userEvents/clickhouse';
 import { UserEventsService } from './user-events-service';
 import { PostgresWorkspaceStateStore, WORKSPACE_LOCK_OPTIONS, type WorkspaceLockOptions } from './workspace-state-store';
@@ -54,9 +54,11 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
       await dataSource.initialize();
       container.registerInstance(DataSource, dataSource);
       if (options.migrate === false) return;
-      const postgres = await migratePostgres(dataSource);
-      const migrations = uniqueMigrations([...userEventsMigrations, ...extensions.get(CLICKHOUSE_MIGRATIONS).flat()]);
-      const clickhouse = await migrateClickHouse(container.resolve(ClickHouse), migrations);
+      const ds = dataSource;
+      const { postgres, clickhouse } = await withMigrationLock(ds, async () => ({
+        postgres: await migratePostgres(ds),
+        clickhouse: await migrateClickHouse(container.resolve(ClickHouse), uniqueMigrations([...userEventsMigrations, ...extensions.get(CLICKHOUSE_MIGRATIONS).flat()])),
+      }));
       if (postgres.length + clickhouse.length > 0) logger.info('migrations applied', { postgres, clickhouse });
     },
     async shutdown() {

@@ -115,9 +115,9 @@ export class PgBossTransitionJobs implements TransitionJobs {
     });
     boss.on('error', () => undefined); // fetch/maintenance hiccups are retried by pg-boss itself
     await boss.start();
-    await boss.createQueue(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE });
+    await ensureQueue(boss, { name: DEAD_LETTER_QUEUE });
     // createQueue keeps an existing queue's settings: the first process to create it decides them.
-    await boss.createQueue(TRANSITION_QUEUE, {
+    await ensureQueue(boss, {
       name: TRANSITION_QUEUE,
       policy: 'stately',
       retryLimit: o.retryLimit ?? 5,
@@ -127,5 +127,23 @@ export class PgBossTransitionJobs implements TransitionJobs {
       deadLetter: DEAD_LETTER_QUEUE,
     });
     return boss;
+  }
+}
+
+/**
+ * Creates a queue unless it exists. pg-boss creates a table per queue, and processes booting at once
+ * (a fleet of workers on a fresh database) can deadlock or collide doing it: whoever loses finds the
+ * queue made by the winner, or tries again. An existing queue keeps its settings.
+ */
+export async function ensureQueue(boss: PgBoss, queue: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (await boss.getQueue(queue.name)) return;
+    try {
+      await boss.createQueue(queue.name, queue);
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100));
+    }
   }
 }
