@@ -117,10 +117,14 @@ describe('permafrost worker and reconcile', () => {
     await stopWorker(rescuer);
   }, 180_000);
 
-  it('reconcile: events written into a paused workspace straight into ClickHouse end up cold', async () => {
+  it('pause --async and wait; reconcile: events written into a paused workspace straight into ClickHouse end up cold', async () => {
     const worker = await startWorker();
     const [ws] = await workspaces(1, 'late-');
-    await t.workspaces.waitFor(await t.workspaces.requestTransition(ws!, 'pause'), { timeoutMs: 60_000 });
+    const queued = JSON.parse((await runNode(bin, ['--json', 'pause', ws!, '--async'], env)).stdout);
+    expect(queued).toMatchObject({ workspaceId: ws, transition: 'pause', state: 'queued' });
+    const waited = await runNode(bin, ['--json', 'wait', queued.operationId, '--timeout', '60'], env);
+    expect(waited.code).toBe(0);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ operationId: queued.operationId, state: 'completed', to: 'Paused' });
     const client = createClient({ url: engine.url });
     const ch = new ClickHouse(client);
     await insertUserEvents(ch, ws!, [...generateEvents({ count: 200, months: 3 })]);
