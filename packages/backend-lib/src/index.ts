@@ -24,7 +24,7 @@ export { generateEvents, isInternalEventName, type GenerateEventsOptions } from 
 export { seedEvents, type SeedOptions } from './userEvents/seed';
 export { snapshotWorkspace, type WorkspaceSnapshot } from './userEvents/snapshot';
 export {
-  TRANSITION_JOBS, OperationTimeoutError,
+  TRANSITION_JOBS, OperationTimeoutError, DatabaseBusyError,
   type TransitionJobs, type TransitionJob, type JobOutcome, type OperationResult, type SqlExecutor, type WorkOptions,
 } from './jobs/transition-jobs';
 export { PgBossTransitionJobs, ensureQueue, TRANSITION_QUEUE, DEAD_LETTER_QUEUE, type PgBossJobsOptions } from './jobs/pg-boss-transition-jobs';

@@ -73,3 +73,8 @@ export class OperationTimeoutError extends PermafrostError {
     this.operationId = details.operationId;
   }
 }
+
+/** `DATABASE_BUSY`: no pooled Postgres connection became free in time (the pool's wait timed out). */
+export class DatabaseBusyError extends PermafrostError {
+  readonly code = 'DATABASE_BUSY';
+}
