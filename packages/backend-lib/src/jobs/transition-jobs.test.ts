@@ -9,6 +9,8 @@ import { transitionJobHandler } from './transition-worker';
 // measures the queue, not archives.
 const VETOED_NAME = 'refuse-me';
 const afterPauseKeys: string[] = [];
+/** before:pause fails this many more times for a workspace named `flaky-<n>` / always for `broken`. */
+const failuresLeft = new Map<string, number>();
 const recorder = definePlugin({
   name: 'recorder',
   dependsOn: ['data-layer'],
@@ -16,6 +18,15 @@ const recorder = definePlugin({
     emitter.tap('check:pause', async (p) => {
       const [ws] = await container.resolve(DataSource).query(`SELECT name FROM workspace WHERE id = $1`, [p.workspaceId]);
       if (ws?.name === VETOED_NAME) throw new Error('this workspace may not be paused');
+    });
+    emitter.tap('before:pause', async (p) => {
+      const [ws] = await container.resolve(DataSource).query(`SELECT name FROM workspace WHERE id = $1`, [p.workspaceId]);
+      if (ws?.name === 'broken') throw new Error('broken for good');
+      const left = failuresLeft.get(ws?.name) ?? 0;
+      if (left > 0) {
+        failuresLeft.set(ws.name, left - 1);
+        throw new Error('flaky: try again');
+      }
     });
     emitter.tap('after:pause', (p) => void afterPauseKeys.push(p.idempotencyKey));
   },
@@ -31,7 +42,7 @@ describe('requestTransition on pg-boss', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ plugins: [recorder], jobs: { retryDelaySeconds: 1, maintenanceIntervalSeconds: 1 } });
+    t = await startTestApp({ plugins: [recorder], jobs: { retryLimit: 1, retryDelaySeconds: 1, maintenanceIntervalSeconds: 1 } });
     jobs = t.app.resolve<TransitionJobs>(TRANSITION_JOBS);
     await jobs.liveWorkspaces(); // starts pg-boss (lazy), so its tables exist for the assertions below
   });
@@ -78,6 +89,26 @@ describe('requestTransition on pg-boss', () => {
     const result = await t.workspaces.waitFor(op, { timeoutMs: 30_000 });
     expect(result).toMatchObject({ state: 'failed' });
     expect(result.error).toMatch(/no longer Active/);
+  });
+
+  it('a failing hook is retried by the queue (with backoff) and the transition finishes', async () => {
+    const ws = await t.workspaces.createWorkspace({ name: 'flaky-1' });
+    failuresLeft.set('flaky-1', 1);
+    await startWorker(1);
+    const op = await t.workspaces.requestTransition(ws.id, 'pause');
+    expect(await t.workspaces.waitFor(op, { timeoutMs: 30_000 })).toMatchObject({ state: 'completed', attempt: 2 });
+  });
+
+  it('a job that exhausts its retries ends failed and goes to the dead-letter queue', async () => {
+    const ws = await t.workspaces.createWorkspace({ name: 'broken' });
+    await startWorker(1);
+    const op = await t.workspaces.requestTransition(ws.id, 'pause');
+    const result = await t.workspaces.waitFor(op, { timeoutMs: 30_000 });
+    expect(result).toMatchObject({ state: 'failed', attempt: 2 });
+    expect(result.error).toMatch(/broken for good/);
+    expect(await ds().query(`SELECT state FROM pgboss.job WHERE id = $1`, [op])).toEqual([{ state: 'failed' }]);
+    expect(await ds().query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'permafrost-transitions-dead' AND data->>'transitionId' = $1`, [op])).toEqual([{ n: 1 }]);
+    expect((await t.workspaces.getWorkspace(ws.id)).status).toBe('Active');
   });
 
   it('1,000 concurrent requests on 1,000 workspaces: all ids, no pool timeout; a worker finishes them all', async () => {
