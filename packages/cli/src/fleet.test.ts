@@ -117,7 +117,7 @@ describe('permafrost worker and reconcile', () => {
     await stopWorker(rescuer);
   }, 180_000);
 
-  it('pause --async and wait; reconcile: events written into a paused workspace straight into ClickHouse end up cold', async () => {
+  it('pause --async and wait; reconcile: late events written straight into ClickHouse end up cold, a stuck transition is finished', async () => {
     const worker = await startWorker();
     const [ws] = await workspaces(1, 'late-');
     const queued = JSON.parse((await runNode(bin, ['--json', 'pause', ws!, '--async'], env)).stdout);
@@ -144,6 +144,17 @@ describe('permafrost worker and reconcile', () => {
     expect({ hot: last.hot.rows, cold: last.cold.rows }).toEqual({ hot: 0, cold: 200 });
     expect(JSON.parse((await runNode(bin, ['--json', 'reconcile', '--dry-run'], env)).stdout).findings).toEqual([]);
     await client.close();
+
+    // A synchronous pause whose process died after the commit, before its after: hooks (no job exists).
+    const [stuckWs] = await workspaces(1, 'stuck-');
+    const [{ id: stuckOp }] = await ds().query(
+      `INSERT INTO workspace_transition (id, workspace_id, transition, from_status, to_status, state, phase, attempt, started_at)
+       VALUES (gen_random_uuid(), $1, 'pause', 'Active', 'Paused', 'running', 'after', 1, now()) RETURNING id`, [stuckWs]);
+    await ds().query(`UPDATE workspace SET status = 'Paused' WHERE id = $1`, [stuckWs]);
+    const fixed = JSON.parse((await runNode(bin, ['--json', 'reconcile'], env)).stdout);
+    expect(fixed.findings).toEqual([expect.objectContaining({ workspaceId: stuckWs, problem: 'stuck-transition', fix: 'retry-transition', enqueued: true })]);
+    expect(await t.workspaces.waitFor(stuckOp, { timeoutMs: 60_000 })).toMatchObject({ state: 'completed', attempt: 2 });
+    expect(await ds().query(`SELECT count(*)::int AS n FROM hook_execution WHERE split_part(idempotency_key, '/', 1) = $1`, [stuckOp])).toEqual([{ n: 0 }]); // before: is not run again
     await stopWorker(worker);
   }, 240_000);
 });

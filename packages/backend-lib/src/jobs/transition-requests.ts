@@ -50,16 +50,26 @@ export class TransitionRequests {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const row = await this.dataSource.getRepository(WorkspaceTransition).findOneBy({ transitionId: operationId });
-      if (!row) throw new NotFoundError(`Operation ${operationId} does not exist.`);
-      const record = toRecord(row);
-      // A failed record is final only once no job will run it again (pg-boss retries with backoff).
-      if (record.state === 'completed' || (record.state === 'failed' && (await this.jobs.isSettled(operationId)))) return result(record);
+      const record = await this.load(operationId);
+      if (record.state === 'completed') return result(record);
+      // Not completed is final only once no job will run it again (pg-boss retries with backoff). Read
+      // the record again after the job: a job finishing in between has saved its record first.
+      if (await this.jobs.isSettled(operationId)) {
+        const settled = await this.load(operationId);
+        if (settled.state === 'completed' || settled.state === 'failed') return result(settled);
+        return result({ ...settled, error: `its job ended with the transition still ${settled.state} (its worker died past the job's retries); reconcile or retry finishes it` });
+      }
       if (Date.now() >= deadline) {
         throw new OperationTimeoutError(`Operation ${operationId} (${record.transition} of workspace ${record.workspaceId}) is still ${record.state} after ${timeoutMs} ms; it goes on in a worker. Wait again, or see workspace_transition.`, { operationId, workspaceId: record.workspaceId });
       }
       await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
     }
+  }
+
+  private async load(operationId: string): Promise<TransitionRecord> {
+    const row = await this.dataSource.getRepository(WorkspaceTransition).findOneBy({ transitionId: operationId });
+    if (!row) throw new NotFoundError(`Operation ${operationId} does not exist.`);
+    return toRecord(row);
   }
 
   /**
