@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { definePlugin, TransitionExecutor } from '@permafrost/core/plugin';
 import { startTestApp, type TestApp } from '../testing';
 import { TRANSITION_JOBS, type TransitionJobs } from './transition-jobs';
+import { TransitionRequests } from './transition-requests';
 import { transitionJobHandler } from './transition-worker';
 
 // Integration (real Postgres, pg-boss in it): asynchronous transitions with an in-process worker; the
@@ -79,6 +80,21 @@ describe('requestTransition on pg-boss', () => {
     await expect(transitionJobHandler(t.app.resolve(TransitionExecutor))({ transitionId: op, workspaceId: ws.id, transition: 'pause' }))
       .resolves.toMatchObject({ ran: false });
     expect(afterPauseKeys.filter((k) => k.startsWith(op))).toHaveLength(1);
+  });
+
+  it('record and job commit together: a failure after the job was written leaves neither', async () => {
+    const ws = await t.workspaces.createWorkspace({ name: 'atomic' });
+    const failing = {
+      enqueue: async (tx, job) => {
+        await jobs.enqueue(tx, job); // the job row is written in the request's transaction…
+        throw new Error('crashed after enqueue'); // …which then fails
+      },
+    } as Pick<TransitionJobs, 'enqueue'> as TransitionJobs;
+    const requests = new TransitionRequests(ds(), t.app.resolve(TransitionExecutor), failing);
+    await expect(requests.request(ws.id, 'pause')).rejects.toThrow('crashed after enqueue');
+    expect(await ds().query(`SELECT count(*)::int AS n FROM workspace_transition WHERE workspace_id = $1`, [ws.id])).toEqual([{ n: 0 }]);
+    expect(await ds().query(`SELECT count(*)::int AS n FROM pgboss.job WHERE singleton_key = $1`, [ws.id])).toEqual([{ n: 0 }]);
+    expect(await t.workspaces.requestTransition(ws.id, 'pause')).toEqual(expect.any(String)); // nothing left behind blocks it
   });
 
   it('a queued transition whose status moved meanwhile ends failed, without retries', async () => {
