@@ -47,7 +47,7 @@ export interface WorkOptions {
 
 /**
  * The durable job layer under asynchronous transitions: pg-boss here; a Temporal (or other) adapter
- * implements the same three calls. Serialization per workspace is the queue's job, not a lock's.
+ * implements the same calls in one file. Serialization per workspace is the queue's job, not a lock's.
  */
 export interface TransitionJobs {
   /** Enqueues `job` inside the caller's transaction `tx`; returns the operation id (the transition id). */
@@ -56,7 +56,7 @@ export interface TransitionJobs {
   requeue(job: TransitionJob): Promise<boolean>;
   /** Workspaces with a job waiting or running (reconcile skips them). */
   liveWorkspaces(): Promise<Set<string>>;
-  /** Resolves when the job of `operationId` can no longer run again (done, or retries exhausted). */
+  /** True once no job of `operationId` will run again (done, or out of retries). */
   isSettled(operationId: string): Promise<boolean>;
   /** Runs `handler` for transition jobs until the returned stop() (which waits for jobs in hand). */
   work(handler: (job: TransitionJob) => Promise<JobOutcome>, options?: WorkOptions): Promise<() => Promise<void>>;
