@@ -46,6 +46,11 @@ export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
     this.records.set(record.transitionId, { ...record, completedHooks: [...record.completedHooks], failedHooks: [...record.failedHooks] });
   }
 
+  async getTransition(transitionId: string): Promise<TransitionRecord | undefined> {
+    const record = this.records.get(transitionId);
+    return record && structuredClone(record);
+  }
+
   async findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined> {
     // Map keeps insertion order: the last record saved first for a workspace is its latest transition
     // (startedAt alone ties when two transitions start within one millisecond).

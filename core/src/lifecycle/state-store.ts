@@ -16,7 +16,8 @@ export interface TransitionRecord {
   transition: TransitionName;
   from: WorkspaceStatus;
   to: WorkspaceStatus;
-  state: 'running' | 'completed' | 'failed';
+  /** `queued`: recorded by an asynchronous request, its job not picked up yet (phase `before`, nothing run). */
+  state: 'queued' | 'running' | 'completed' | 'failed';
   phase: TransitionPhase;
   attempt: number;
   /** Handlers (before and after) that finished their work; a retry does not run them again. */
@@ -42,7 +43,9 @@ export interface WorkspaceStateStore {
   commitStatus(workspaceId: string, transition: TransitionName, from: WorkspaceStatus, to: WorkspaceStatus): Promise<void>;
   /** Upsert by transitionId. */
   saveTransition(record: TransitionRecord): Promise<void>;
-  /** The latest transition if it did not complete (failed, or left running by a crash). */
+  /** One transition by id, or undefined. */
+  getTransition(transitionId: string): Promise<TransitionRecord | undefined>;
+  /** The latest transition if it did not complete (queued, failed, or left running by a crash). */
   findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined>;
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IllegalTransitionError } from '../errors';
+import { IllegalTransitionError, NotFoundError, TransitionInProgressError } from '../errors';
 import type { Logger } from '../logger';
 import type { LifecycleBus, TransitionInfo } from './emitter';
 import type { HookOutcome, HookRef } from './hook-map';
@@ -55,6 +55,9 @@ export class TransitionExecutor {
     return this.store.withWorkspaceLock(workspaceId, async () => {
       const from = await this.store.getStatus(workspaceId);
       const to = targetStatus(from, transition, workspaceId);
+      const pending = await this.store.findUnfinishedTransition(workspaceId);
+      // A queued request owns the workspace's next step: running another beside it would race its worker.
+      if (pending?.state === 'queued') throw queuedError(pending);
       await this.store.checkTransition(workspaceId, transition);
       const record: TransitionRecord = {
         transitionId: randomUUID(), workspaceId, transition, from, to,
@@ -85,21 +88,75 @@ export class TransitionExecutor {
       const status = await this.store.getStatus(workspaceId); // NotFoundError for an unknown workspace
       const record = await this.store.findUnfinishedTransition(workspaceId);
       if (!record) return { retried: false, reason: `Workspace ${workspaceId} has no unfinished transition; nothing to retry.` };
-      if (record.phase === 'check') {
-        return { retried: false, reason: `The last ${record.transition} of workspace ${workspaceId} stopped in its checks (${record.error ?? 'interrupted'}); nothing was changed, so run ${record.transition} again.` };
-      }
-      let resumeAt: ResumePoint;
-      if (status === record.to) resumeAt = 'after'; // the commit happened (a crash may have hidden it from the record)
-      else if (status === record.from && record.phase !== 'after') resumeAt = record.phase;
-      else throw new IllegalTransitionError(`Workspace ${workspaceId} is ${status} now, neither ${record.from} nor ${record.to}; its unfinished ${record.transition} can no longer be retried.`, { workspaceId, from: status, transition: record.transition });
-      record.attempt += 1;
-      record.state = 'running';
-      record.failedHooks = [];
-      record.error = undefined;
-      record.finishedAt = undefined;
-      await this.store.saveTransition(record);
-      return { retried: true, result: await this.proceed(this.start(record, options), resumeAt) };
+      return this.resume(record, status, options);
     });
+  }
+
+  /**
+   * The asynchronous path's first half, run by the caller without the lock: the status check, the
+   * store's pre-checks and the `check:` hooks. A veto throws TRANSITION_VETOED and nothing is recorded
+   * or changed. Returns the record for the caller to save (state `queued`, phase `before`) beside its job.
+   */
+  async check(workspaceId: string, transition: TransitionName, options: ExecuteOptions = {}): Promise<TransitionRecord> {
+    const from = await this.store.getStatus(workspaceId);
+    const to = targetStatus(from, transition, workspaceId);
+    await this.store.checkTransition(workspaceId, transition);
+    const record: TransitionRecord = {
+      transitionId: randomUUID(), workspaceId, transition, from, to,
+      state: 'queued', phase: 'check', attempt: 1, completedHooks: [], failedHooks: [], startedAt: new Date(),
+    };
+    const check = await this.runner.run({
+      point: `check:${transition}`, callId: record.transitionId, workspaceId, mode: 'stop', signal: combineSignals(options),
+      payloadFor: (tap, signal) => checkPayload(record, tap, signal, this.logger),
+    });
+    const vetoed = check.filter((o) => !o.ok && o.error);
+    if (vetoed.length > 0) throw vetoError(record, vetoed[0]!, check);
+    return { ...record, phase: 'before' };
+  }
+
+  /**
+   * The asynchronous path's second half (a job handler): finishes transition `transitionId` under the
+   * workspace's lock — from `before:` when it was queued, else where it stopped, like `retry`. Idempotent,
+   * since a job may run again: a completed transition is answered `retried: false` and nothing runs.
+   */
+  finish(transitionId: string, options: ExecuteOptions = {}): Promise<RetryResult> {
+    return this.lockedRecord(transitionId, async (record) => {
+      if (record.state === 'completed') return { retried: false, reason: `Transition ${transitionId} already completed.` };
+      const status = await this.store.getStatus(record.workspaceId);
+      if (record.state === 'queued') {
+        if (status !== record.from) {
+          const error = new IllegalTransitionError(`Workspace ${record.workspaceId} is ${status}, no longer ${record.from}: the queued ${record.transition} was not applied. Nothing was changed.`, { workspaceId: record.workspaceId, from: status, transition: record.transition });
+          await this.save(record, { state: 'failed', finishedAt: new Date(), error: error.message });
+          throw error;
+        }
+      }
+      return this.resume(record, status, options);
+    });
+  }
+
+  private async lockedRecord<T>(transitionId: string, fn: (record: TransitionRecord) => Promise<T>): Promise<T> {
+    const peek = await this.store.getTransition(transitionId);
+    if (!peek) throw new NotFoundError(`Transition ${transitionId} does not exist.`);
+    return this.store.withWorkspaceLock(peek.workspaceId, async () => fn((await this.store.getTransition(transitionId))!));
+  }
+
+  /** Runs what is left of an unfinished record (the caller holds the lock; `status` is the workspace's now). */
+  private async resume(record: TransitionRecord, status: TransitionRecord['from'], options: ExecuteOptions): Promise<RetryResult> {
+    const workspaceId = record.workspaceId;
+    if (record.phase === 'check') {
+      return { retried: false, reason: `The last ${record.transition} of workspace ${workspaceId} stopped in its checks (${record.error ?? 'interrupted'}); nothing was changed, so run ${record.transition} again.` };
+    }
+    let resumeAt: ResumePoint;
+    if (status === record.to && record.state !== 'queued') resumeAt = 'after'; // the commit happened (a crash may have hidden it from the record)
+    else if (status === record.from && record.phase !== 'after') resumeAt = record.phase;
+    else throw new IllegalTransitionError(`Workspace ${workspaceId} is ${status} now, neither ${record.from} nor ${record.to}; its unfinished ${record.transition} can no longer be retried.`, { workspaceId, from: status, transition: record.transition });
+    if (record.state !== 'queued') record.attempt += 1; // a queued record's first run is attempt 1
+    record.state = 'running';
+    record.failedHooks = [];
+    record.error = undefined;
+    record.finishedAt = undefined;
+    await this.store.saveTransition(record);
+    return { retried: true, result: await this.proceed(this.start(record, options), resumeAt) };
   }
 
   private start(record: TransitionRecord, options: ExecuteOptions): Run {
@@ -170,4 +227,8 @@ function info(r: TransitionRecord): TransitionInfo {
 function combineSignals(options: ExecuteOptions): AbortSignal {
   const signals = [options.signal, options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined);
   return signals.length === 0 ? new AbortController().signal : AbortSignal.any(signals);
+}
+
+function queuedError(pending: TransitionRecord): TransitionInProgressError {
+  return new TransitionInProgressError(`Workspace ${pending.workspaceId} has a queued ${pending.transition} (operation ${pending.transitionId}) that a worker has not run yet; wait for it and try again.`, { workspaceId: pending.workspaceId });
 }

@@ -23,3 +23,9 @@ export { isUuid, assertWorkspaceId } from './ids';
 export { generateEvents, isInternalEventName, type GenerateEventsOptions } from './userEvents/generate';
 export { seedEvents, type SeedOptions } from './userEvents/seed';
 export { snapshotWorkspace, type WorkspaceSnapshot } from './userEvents/snapshot';
+export {
+  TRANSITION_JOBS, OperationTimeoutError, DatabaseBusyError,
+  type TransitionJobs, type TransitionJob, type JobOutcome, type OperationResult, type SqlExecutor, type WorkOptions,
+} from './jobs/transition-jobs';
+export { PgBossTransitionJobs, ensureQueue, TRANSITION_QUEUE, DEAD_LETTER_QUEUE, type PgBossJobsOptions } from './jobs/pg-boss-transition-jobs';
+export { transitionJobHandler, workerId } from './jobs/transition-worker';

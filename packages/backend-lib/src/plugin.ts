@@ -4,11 +4,13 @@ import { DataSource } from 'typeorm';
 import { createExtensionPoint, definePlugin, WORKSPACE_STATE_STORE, type PermafrostPlugin } from '@permafrost/core/plugin';
 import { ClickHouse } from './clickhouse/clickhouse';
 import { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
-import { createDataSource, migratePostgres, type PostgresContributions } from './db/data-source';
+import { createDataSource, migratePostgres, withMigrationLock, type PostgresContributions } from './db/data-source';
 import { userEventsMigrations } from './userEvents/clickhouse';
 import { UserEventsService } from './user-events-service';
 import { PostgresWorkspaceStateStore, WORKSPACE_LOCK_OPTIONS, type WorkspaceLockOptions } from './workspace-state-store';
 import { WorkspaceService } from './workspaces';
+import { PgBossTransitionJobs, type PgBossJobsOptions } from './jobs/pg-boss-transition-jobs';
+import { TRANSITION_JOBS } from './jobs/transition-jobs';
 
 export const DATA_LAYER_PLUGIN = 'data-layer';
 
@@ -23,6 +25,8 @@ export interface DataLayerOptions {
   /** Apply Postgres and ClickHouse migrations at boot (default true). */
   migrate?: boolean;
   lockTimeoutMs?: number;
+  /** The job queue under asynchronous transitions (pg-boss on the same Postgres; started on first use). */
+  jobs?: Omit<PgBossJobsOptions, 'postgresUrl'>;
 }
 
 /**
@@ -33,11 +37,13 @@ export interface DataLayerOptions {
  */
 export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
   let dataSource: DataSource | undefined;
+  const jobs = new PgBossTransitionJobs({ ...options.jobs, postgresUrl: options.postgresUrl });
   return definePlugin({
     name: DATA_LAYER_PLUGIN,
-    provides: [ClickHouse, DataSource, WORKSPACE_STATE_STORE, WorkspaceService, UserEventsService],
+    provides: [ClickHouse, DataSource, WORKSPACE_STATE_STORE, WorkspaceService, UserEventsService, TRANSITION_JOBS],
     register(container: DependencyContainer) {
       container.registerInstance(ClickHouse, new ClickHouse(options.clickhouse));
+      container.registerInstance(TRANSITION_JOBS, jobs);
       container.registerInstance<WorkspaceLockOptions>(WORKSPACE_LOCK_OPTIONS, { lockTimeoutMs: options.lockTimeoutMs ?? 15 * 60_000 });
       container.register(WORKSPACE_STATE_STORE, { useClass: PostgresWorkspaceStateStore }, { lifecycle: Lifecycle.ContainerScoped });
       container.register(WorkspaceService, { useClass: WorkspaceService }, { lifecycle: Lifecycle.ContainerScoped });
@@ -48,12 +54,15 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
       await dataSource.initialize();
       container.registerInstance(DataSource, dataSource);
       if (options.migrate === false) return;
-      const postgres = await migratePostgres(dataSource);
-      const migrations = uniqueMigrations([...userEventsMigrations, ...extensions.get(CLICKHOUSE_MIGRATIONS).flat()]);
-      const clickhouse = await migrateClickHouse(container.resolve(ClickHouse), migrations);
+      const ds = dataSource;
+      const { postgres, clickhouse } = await withMigrationLock(ds, async () => ({
+        postgres: await migratePostgres(ds),
+        clickhouse: await migrateClickHouse(container.resolve(ClickHouse), uniqueMigrations([...userEventsMigrations, ...extensions.get(CLICKHOUSE_MIGRATIONS).flat()])),
+      }));
       if (postgres.length + clickhouse.length > 0) logger.info('migrations applied', { postgres, clickhouse });
     },
     async shutdown() {
+      await jobs.close();
       await dataSource?.destroy();
     },
   });

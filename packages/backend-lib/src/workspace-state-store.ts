@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { inject, injectable } from 'tsyringe';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
@@ -5,6 +6,7 @@ import {
   IllegalTransitionError,
   NotFoundError,
   TransitionInProgressError,
+  isPermafrostError,
   type TransitionName,
   type TransitionRecord,
   type WorkspaceStateStore,
@@ -12,12 +14,21 @@ import {
 } from '@permafrost/core/plugin';
 import { Workspace, WorkspaceTransition } from './db/schema';
 import { originalValue, tombstonedValue } from './workspace-names';
+import { DatabaseBusyError } from './jobs/transition-jobs';
 
 export interface WorkspaceLockOptions {
   /** How long a transition waits for another one on the same workspace before giving up. */
   lockTimeoutMs: number;
 }
 export const WORKSPACE_LOCK_OPTIONS = Symbol.for('permafrost.WorkspaceLockOptions');
+
+/**
+ * Transitions holding a lock connection at once, per process. Each also needs a second pooled
+ * connection for its own statements; with the pool's 20 all held by lock connections, none could
+ * proceed and all would time out (40 pauses at once used to fail 21). The rest wait here, in memory.
+ */
+const MAX_LOCKED_TRANSITIONS = 10;
+const LOCK_GATE = pLimit(MAX_LOCKED_TRANSITIONS);
 
 const UNIQUE_VIOLATION = '23505';
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -35,6 +46,14 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
   ) {}
 
   async withWorkspaceLock<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await LOCK_GATE(() => this.locked(workspaceId, fn));
+    } catch (err) {
+      throw poolTimeout(err, workspaceId) ?? err;
+    }
+  }
+
+  private async locked<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -111,27 +130,18 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
     });
   }
 
+  async getTransition(transitionId: string): Promise<TransitionRecord | undefined> {
+    const row = await this.dataSource.getRepository(WorkspaceTransition).findOneBy({ transitionId });
+    return row ? toRecord(row) : undefined;
+  }
+
   async findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined> {
     const latest = await this.dataSource.getRepository(WorkspaceTransition).findOne({
       where: { workspaceId },
       order: { seq: 'DESC' },
     });
     if (!latest || latest.state === 'completed') return undefined;
-    return {
-      transitionId: latest.transitionId,
-      workspaceId: latest.workspaceId,
-      transition: latest.transition,
-      from: latest.from,
-      to: latest.to,
-      state: latest.state,
-      phase: latest.phase,
-      attempt: latest.attempt,
-      completedHooks: latest.completedHooks,
-      failedHooks: latest.failedHooks as TransitionRecord['failedHooks'],
-      error: latest.error ?? undefined,
-      startedAt: latest.startedAt,
-      finishedAt: latest.finishedAt ?? undefined,
-    };
+    return toRecord(latest);
   }
 
   private async load(manager: EntityManager, workspaceId: string, forUpdate = false): Promise<Workspace> {
@@ -156,4 +166,33 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
       throw new ConflictError(`Workspace ${workspace.id} cannot be untombstoned: its ${what} now belongs to workspace ${taken.id}. Rename that workspace first, then untombstone again.`, { workspaceId: workspace.id });
     }
   }
+}
+
+/** A row as core's record type (nullable columns become optional fields). */
+export function toRecord(row: WorkspaceTransition): TransitionRecord {
+  return {
+    transitionId: row.transitionId,
+    workspaceId: row.workspaceId,
+    transition: row.transition,
+    from: row.from,
+    to: row.to,
+    state: row.state,
+    phase: row.phase,
+    attempt: row.attempt,
+    completedHooks: row.completedHooks,
+    failedHooks: row.failedHooks as TransitionRecord['failedHooks'],
+    error: row.error ?? undefined,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt ?? undefined,
+  };
+}
+
+/**
+ * node-postgres' pool gives up on a connection after connectionTimeoutMillis with an untyped "timeout
+ * exceeded when trying to connect": every pooled connection is held (each synchronous transition holds
+ * one for its lock). Say so, typed, and point at the queued path that does not hold connections.
+ */
+function poolTimeout(err: unknown, workspaceId: string): DatabaseBusyError | undefined {
+  if (isPermafrostError(err) || !/timeout exceeded when trying to connect/i.test(String((err as Error)?.message))) return undefined;
+  return new DatabaseBusyError(`No Postgres connection became free in time for the transition of workspace ${workspaceId}: every pooled connection is held by transitions running in this process. Nothing was changed if it had not started; see workspace_transition. For many transitions at once use requestTransition (queued, run by workers), which holds no connection while it waits.`, { workspaceId, cause: err });
 }

@@ -10,6 +10,8 @@ import {
 } from '@permafrost/core/plugin';
 import { Workspace } from './db/schema';
 import { assertWorkspaceId } from './ids';
+import { TRANSITION_JOBS, type OperationResult, type TransitionJobs } from './jobs/transition-jobs';
+import { TransitionRequests } from './jobs/transition-requests';
 
 export interface CreateWorkspaceInput {
   name: string;
@@ -34,7 +36,12 @@ export class WorkspaceService {
   constructor(
     @inject(DataSource) private readonly dataSource: DataSource,
     @inject(TransitionExecutor) private readonly executor: TransitionExecutor,
-  ) {}
+    @inject(TRANSITION_JOBS) jobs: TransitionJobs,
+  ) {
+    this.requests = new TransitionRequests(dataSource, executor, jobs);
+  }
+
+  private readonly requests: TransitionRequests;
 
   async createWorkspace(input: CreateWorkspaceInput): Promise<Workspace> {
     const name = validName(input?.name);
@@ -85,6 +92,21 @@ export class WorkspaceService {
   async retryTransition(workspaceId: string) {
     assertWorkspaceId(workspaceId);
     return this.executor.retry(workspaceId);
+  }
+
+  /**
+   * Asynchronous lifecycle: runs the `check:` hooks now (a veto throws TRANSITION_VETOED and changes
+   * nothing), records the transition as `queued` together with its job (one Postgres transaction), and
+   * returns the operation id at once. A worker (`permafrost worker`) runs the rest; `waitFor` awaits it.
+   */
+  async requestTransition(workspaceId: string, transition: TransitionName): Promise<string> {
+    assertWorkspaceId(workspaceId);
+    return this.requests.request(workspaceId, transition);
+  }
+
+  /** The end state of an operation `requestTransition` returned; OPERATION_TIMEOUT past `timeoutMs` (default 60 s). */
+  waitFor(operationId: string, options?: { timeoutMs?: number; pollMs?: number }): Promise<OperationResult> {
+    return this.requests.waitFor(operationId, options);
   }
 
   private async transition(workspaceId: string, transition: TransitionName, opts?: TransitionOptions): Promise<TransitionResult> {

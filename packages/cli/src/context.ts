@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { bootstrap, createLogger, type PermafrostApp } from '@permafrost/core';
-import { ClickHouse, dataLayer, UserEventsService, WorkspaceService } from '@permafrost/backend-lib';
+import { bootstrap, createLogger, type PermafrostApp, type PermafrostPlugin } from '@permafrost/core';
+import { ClickHouse, dataLayer, PgBossTransitionJobs, TRANSITION_JOBS, UserEventsService, WorkspaceService } from '@permafrost/backend-lib';
 import { defaultDataRoot, readDaemon, readStackEnv, startStack, type Stack } from '@permafrost/dev-stack';
 import { coldStorage, ColdStorageService } from '@permafrost/plugin-cold-storage';
+import { jobOptionsFromEnv } from './fleet/job-options';
 import { lockInstance } from './instance-lock';
 import { STRATEGY_PLUGINS } from './strategies';
 
@@ -20,6 +21,7 @@ export interface CliContext {
   workspaces: WorkspaceService;
   events: UserEventsService;
   coldStorage: ColdStorageService;
+  jobs: PgBossTransitionJobs;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,15 @@ export const DEFAULT_INSTANCE = 'cli';
  * named instance under the data root, reusing `stack up`'s Postgres and S3 when it runs), the data
  * layer, and the cold storage plugin with the strategy plugins of ./strategies.
  */
-export async function openContext(options: GlobalOptions & { fresh?: boolean }): Promise<CliContext> {
+export interface ContextOptions {
+  fresh?: boolean;
+  /** Extra plugins (a worker loads the fleet's own with --plugin). */
+  plugins?: PermafrostPlugin[];
+  /** Run pg-boss maintenance and cron here (workers). */
+  supervise?: boolean;
+}
+
+export async function openContext(options: GlobalOptions & ContextOptions): Promise<CliContext> {
   const instance = options.instance ?? DEFAULT_INSTANCE;
   const env = { ...process.env };
   const settings = readStackEnv(env);
@@ -58,9 +68,10 @@ export async function openContext(options: GlobalOptions & { fresh?: boolean }):
   try {
     const app = await bootstrap({
       plugins: [
-        dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse }),
+        dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse, jobs: jobOptionsFromEnv(env, options.supervise ?? false) }),
         coldStorage({ s3: stack.s3, strategy: options.strategy ?? 'table' }),
         ...STRATEGY_PLUGINS,
+        ...(options.plugins ?? []),
       ],
       logger: createLogger({ name: 'permafrost-cli' }),
     });
@@ -70,6 +81,7 @@ export async function openContext(options: GlobalOptions & { fresh?: boolean }):
       workspaces: app.resolve(WorkspaceService),
       events: app.resolve(UserEventsService),
       coldStorage: app.resolve(ColdStorageService),
+      jobs: app.resolve<PgBossTransitionJobs>(TRANSITION_JOBS),
       close: async () => {
         await app.shutdown().catch(() => undefined);
         await stack.stop();

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerDemoCommand } from './commands/demo';
+import { registerFleetCommands } from './commands/fleet';
 import { registerLifecycleCommands } from './commands/lifecycle';
 import { registerStackCommands } from './commands/stack';
 import { registerWorkspaceCommands } from './commands/workspaces';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerWorkspaceCommands(program);
   registerLifecycleCommands(program);
   registerStackCommands(program);
+  registerFleetCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

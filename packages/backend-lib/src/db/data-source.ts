@@ -42,3 +42,23 @@ export async function migratePostgres(dataSource: DataSource): Promise<string[]>
   const applied = await dataSource.runMigrations({ transaction: 'each' });
   return applied.map((m) => m.name);
 }
+
+/**
+ * Runs `fn` (migrations) while holding a Postgres advisory lock, so processes booting at once (a fleet of
+ * workers on a fresh database) apply migrations one after the other instead of racing on the same DDL.
+ * The lock is on a dedicated connection and dies with it if the process does.
+ */
+export async function withMigrationLock<T>(dataSource: DataSource, fn: () => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, ['permafrost:migrations']);
+    try {
+      return await fn();
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, ['permafrost:migrations']);
+    }
+  } finally {
+    await runner.release();
+  }
+}

@@ -76,7 +76,7 @@ export class WorkspaceTransition {
   to: WorkspaceStatus;
 
   @Column({ type: 'text' })
-  state: 'running' | 'completed' | 'failed';
+  state: 'queued' | 'running' | 'completed' | 'failed';
 
   @Column({ type: 'text' })
   phase: TransitionPhase;

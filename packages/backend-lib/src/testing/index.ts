@@ -1,7 +1,7 @@
 import { bootstrap, silentLogger, type PermafrostApp, type PermafrostPlugin } from '@permafrost/core';
 import { startTestStack, type TestStack } from '@permafrost/dev-stack/testing';
 import { ClickHouse } from '../clickhouse/clickhouse';
-import { dataLayer } from '../plugin';
+import { dataLayer, type DataLayerOptions } from '../plugin';
 import { UserEventsService } from '../user-events-service';
 import { WorkspaceService } from '../workspaces';
 
@@ -18,11 +18,11 @@ export interface TestApp {
  * An app booted with the data layer (plus `plugins`) on this test file's stack: the worker's chDB
  * engine, a fresh Postgres database, the run's S3. Pass `stack` to boot a second app on the same stack.
  */
-export async function startTestApp(options: { plugins?: PermafrostPlugin[]; stack?: TestStack } = {}): Promise<TestApp> {
+export async function startTestApp(options: { plugins?: PermafrostPlugin[]; stack?: TestStack; jobs?: DataLayerOptions['jobs'] } = {}): Promise<TestApp> {
   const stack = options.stack ?? (await startTestStack());
   try {
     const app = await bootstrap({
-      plugins: [dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse, lockTimeoutMs: 60_000 }), ...(options.plugins ?? [])],
+      plugins: [dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse, lockTimeoutMs: 60_000, jobs: options.jobs }), ...(options.plugins ?? [])],
       logger: silentLogger,
     });
     return {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { InvalidInputError, type TransitionName, type TransitionResult } from '@permafrost/core';
+import { InvalidInputError, NotFoundError, type TransitionName, type TransitionResult } from '@permafrost/core';
+import { isUuid } from '@permafrost/backend-lib';
 import { openContext, type GlobalOptions } from '../context';
 import { Output, table } from '../output';
 import { ProgressBars, progressEnabled } from '../progress';
@@ -17,9 +18,19 @@ export function registerLifecycleCommands(program: Command): void {
     program
       .command(`${transition} <workspace>`)
       .description(VERBS[transition])
-      .action((workspace: string) => run(program, async (options: GlobalOptions, out: Output) => {
+      .option('--async', 'run the checks, queue the rest for a worker (`permafrost worker`) and print the operation id at once')
+      .action((workspace: string, cmd: { async?: boolean }) => run(program, async (options: GlobalOptions, out: Output) => {
         workspaceArg(workspace);
         const ctx = await openContext(options);
+        if (cmd.async) {
+          try {
+            const operationId = await ctx.workspaces.requestTransition(workspace, transition);
+            out.result({ operationId, workspaceId: workspace, transition, state: 'queued' }, () => `${transition} ${workspace}: queued as operation ${operationId} (permafrost wait ${operationId})`);
+          } finally {
+            await ctx.close();
+          }
+          return;
+        }
         const bars = new ProgressBars(ctx.app.emitter, progressEnabled(out.json));
         try {
           const w = ctx.workspaces;
@@ -46,6 +57,24 @@ export function registerLifecycleCommands(program: Command): void {
         out.result(result, () => (result.retried ? renderTransition(result.result) : result.reason));
       } finally {
         bars.stop();
+        await ctx.close();
+      }
+    }));
+
+  program
+    .command('wait <operation>')
+    .description('wait for an operation queued with --async; exit 1 if it failed')
+    .option('--timeout <seconds>', 'give up after this long (OPERATION_TIMEOUT; the operation goes on)', '600')
+    .action((operation: string, cmd: { timeout: string }) => run(program, async (options, out) => {
+      const seconds = Number(cmd.timeout);
+      if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidInputError(`--timeout must be a number of seconds > 0, got ${JSON.stringify(cmd.timeout)}`);
+      if (!isUuid(operation)) throw new NotFoundError(`Operation ${JSON.stringify(operation)} does not exist (operation ids are UUIDs).`);
+      const ctx = await openContext(options);
+      try {
+        const result = await ctx.workspaces.waitFor(operation, { timeoutMs: seconds * 1000 });
+        out.result(result, () => `${result.transition} ${result.workspaceId}: ${result.state}${result.error ? `: ${result.error}` : ''} (attempt ${result.attempt})`);
+        if (result.state === 'failed') process.exitCode = 1;
+      } finally {
         await ctx.close();
       }
     }));

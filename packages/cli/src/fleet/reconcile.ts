@@ -1,0 +1,77 @@
+import pLimit from 'p-limit';
+import type { DataSource } from 'typeorm';
+import type { PgBossTransitionJobs, TransitionJob } from '@permafrost/backend-lib';
+import type { ColdStorageService } from '@permafrost/plugin-cold-storage';
+import { createFleetQueues, enqueueMaintenance } from './maintenance-jobs';
+
+export type Problem = 'hot-events-while-inactive' | 'cold-events-while-active' | 'stuck-transition';
+
+export interface Finding {
+  workspaceId: string;
+  status: string;
+  problem: Problem;
+  detail: string;
+  fix: 'archive-late' | 'restore' | 'retry-transition';
+  /** False on a dry run, or when the same fix was already waiting. */
+  enqueued: boolean;
+}
+
+export interface ReconcileReport {
+  checked: number;
+  findings: Finding[];
+  dryRun: boolean;
+  durationMs: number;
+}
+
+export interface ReconcileDeps {
+  dataSource: DataSource;
+  coldStorage: ColdStorageService;
+  jobs: PgBossTransitionJobs;
+}
+
+/** Workspaces checked against ClickHouse at once (each check is a per-workspace plan: two small queries). */
+const CHECK_CONCURRENCY = 4;
+
+/**
+ * Finds workspaces whose data disagrees with their status and enqueues the fix: a Paused or Tombstoned
+ * workspace with hot events (rows written after its archive) gets an archive of late events; an Active
+ * one with cold events gets a restore; a transition left queued, running or failed with no job waiting
+ * or running gets a job that finishes it. The CLI command and the workers' cron run this same function.
+ */
+export async function reconcile(deps: ReconcileDeps, options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
+  const started = Date.now();
+  const dryRun = options.dryRun ?? false;
+  const boss = await deps.jobs.boss();
+  await createFleetQueues(boss);
+  const findings: Finding[] = [];
+  const live = await deps.jobs.liveWorkspaces();
+
+  // Latest transition per workspace, unfinished, with no job that will finish it.
+  const stuck: Array<{ id: string; workspace_id: string; transition: TransitionJob['transition']; state: string; phase: string; from_status: string; to_status: string; status: string }> = await deps.dataSource.query(
+    `SELECT DISTINCT ON (t.workspace_id) t.id, t.workspace_id, t.transition, t.state, t.phase, t.from_status, t.to_status, w.status
+       FROM workspace_transition t JOIN workspace w ON w.id = t.workspace_id
+      ORDER BY t.workspace_id, t.seq DESC`);
+  for (const r of stuck) {
+    if (r.state === 'completed' || live.has(r.workspace_id)) continue;
+    // Not stuck, just over: a veto (nothing to finish) or a status that moved on (can never finish).
+    if (r.phase === 'check' || (r.status !== r.from_status && r.status !== r.to_status)) continue;
+    const enqueued = !dryRun && (await deps.jobs.requeue({ transitionId: r.id, workspaceId: r.workspace_id, transition: r.transition }));
+    findings.push({ workspaceId: r.workspace_id, status: r.status, problem: 'stuck-transition', detail: `${r.transition} ${r.id} is ${r.state} with no job`, fix: 'retry-transition', enqueued });
+  }
+  const busy = new Set([...live, ...findings.map((f) => f.workspaceId)]);
+
+  const workspaces: Array<{ id: string; status: string }> = await deps.dataSource.query(`SELECT id, status FROM workspace ORDER BY created_at`);
+  const limit = pLimit(CHECK_CONCURRENCY);
+  await Promise.all(workspaces.filter((w) => !busy.has(w.id)).map((w) => limit(async () => {
+    const plan = await deps.coldStorage.plan(w.id);
+    const active = w.status === 'Active';
+    if (!active && plan.hot.rows > 0) {
+      const enqueued = !dryRun && (await enqueueMaintenance(boss, { kind: 'archive-late', workspaceId: w.id }));
+      findings.push({ workspaceId: w.id, status: w.status, problem: 'hot-events-while-inactive', detail: `${plan.hot.rows} hot events`, fix: 'archive-late', enqueued });
+    } else if (active && plan.cold.rows > 0) {
+      const enqueued = !dryRun && (await enqueueMaintenance(boss, { kind: 'restore', workspaceId: w.id }));
+      findings.push({ workspaceId: w.id, status: w.status, problem: 'cold-events-while-active', detail: `${plan.cold.rows} cold events`, fix: 'restore', enqueued });
+    }
+  })));
+  return { checked: workspaces.length, findings, dryRun, durationMs: Date.now() - started };
+}
