@@ -25,6 +25,9 @@ import {
   type EngineRequest,
 } from './http-protocol';
 
+/** How long stop() lets running requests finish before it closes their connections. */
+const STOP_GRACE_MS = 5_000;
+
 export interface EngineServerOptions {
   /** The engine's data directory. The storage config is the repo's one (clickhouse-config/…/storage.xml). */
   dataPath: string;
@@ -43,7 +46,7 @@ export interface RunningEngineServer {
   port: number;
   /** `SELECT version()` of the engine, also in every error body. */
   engineVersion: string;
-  /** Stops accepting, lets running requests finish, then closes the engine. */
+  /** Stops accepting, lets running requests finish (up to a grace period), then closes the engine. */
   stop(): Promise<void>;
 }
 
@@ -74,8 +77,11 @@ export async function startEngineServer(options: EngineServerOptions): Promise<R
     stop: () => (stopped ??= (async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeIdleConnections();
-      while (active.size > 0) await Promise.allSettled([...active]);
+      // Running requests get a grace period; a client that abandoned a streamed result without closing
+      // its keep-alive socket would otherwise hold the stop forever (the stream waits for 'drain').
+      await Promise.race([Promise.allSettled([...active]), new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
       server.closeAllConnections();
+      while (active.size > 0) await Promise.allSettled([...active]);
       await closed;
       await engine.close();
     })()),
