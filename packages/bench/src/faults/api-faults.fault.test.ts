@@ -123,7 +123,7 @@ describe('faults: ingestion, races, engine errors, hostile input', () => {
     }
     recordFault({ case: 'pause/resume storm', injected, lost, duplicated });
     expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
-  });
+  }, 600_000);
 
   it('a ClickHouse statement failing mid-copy: status failed, every hot row intact; retry finishes', async () => {
     const ws = await seed();
