@@ -164,7 +164,7 @@ export class ColdStorageService {
     }
     const strategy = this.strategy(op.strategy);
     const snapshot = op.snapshot!;
-    const ctx = this.context(op, options, 'archive', op.months.length);
+    const ctx = this.context(op, options, signal, 'archive', op.months.length);
     const archived: ArchiveReport['months'] = [];
     let internalRows = 0;
     for (const month of op.months) {
@@ -209,7 +209,7 @@ export class ColdStorageService {
     // Not needed for exactness (restored parts are moved in after the deletes' snapshot), but a hot
     // count taken before the archive's deletes finish would count its rows twice.
     await this.failing(current, () => this.awaitDeletes(workspaceId, signal));
-    const ctx = this.context(current, options, 'restore', current.months.length);
+    const ctx = this.context(current, options, signal, 'restore', current.months.length);
     const restored: RestoreReport['months'] = [];
     const freedKeys: string[] = [];
     for (const month of current.months) {
@@ -240,14 +240,14 @@ export class ColdStorageService {
     return op;
   }
 
-  private context(op: ColdStorageOperation, options: RunOptions, step: 'archive' | 'restore', total: number): OperationContext {
+  private context(op: ColdStorageOperation, options: RunOptions, signal: AbortSignal, step: 'archive' | 'restore', total: number): OperationContext {
     let done = 0;
     const started = Date.now();
     return {
       workspaceId: op.workspaceId, operationId: op.id, snapshot: op.snapshot ?? { events: '0', internal: '0' }, months: op.months,
       steps: this.journal.steps(op.id),
       archivedDigest: (table, month) => this.journal.archivedDigest(op.workspaceId, table, month),
-      signal: options.signal ?? new AbortController().signal,
+      signal,
       report: (p) => {
         if (p.page === undefined) done += 1;
         options.progress?.({

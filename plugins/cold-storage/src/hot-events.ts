@@ -68,17 +68,6 @@ export class HotEvents {
     }
   }
 
-  /** Whether the workspace still has hot rows under the snapshot (an archive's deletes not applied yet). */
-  async remainingUnder(workspaceId: string, snapshot: HotSnapshot): Promise<number> {
-    let n = 0;
-    for (const table of EVENT_TABLES) {
-      n += Number((await this.ch.one<{ n: string }>(
-        `SELECT count() AS n FROM ${table.hot} WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64}`,
-        { ws: workspaceId, bound: snapshot[table.kind] })).n);
-    }
-    return n;
-  }
-
   /** Waits for this workspace's pending deletes (reads of hot counts mislead until they are applied). */
   async waitForDeletes(workspaceId: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;

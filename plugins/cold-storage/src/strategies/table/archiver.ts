@@ -16,6 +16,8 @@ interface MonthStep {
   path: 'direct' | 'staged';
   /** What this operation copies: the hot rows under the snapshot bound. */
   hot: RowDigest;
+  /** The cold month before this operation touched it (unchanged until the staged swap). */
+  cold?: RowDigest;
   staged?: RowDigest;
   /** The whole cold month after the copy. */
   verified?: RowDigest;
@@ -48,7 +50,7 @@ export class TableArchiver implements Archiver {
       // The rows under the bound are fixed: their digest now is their digest at any later retry.
       const hot = await digest(this.ch, table, table.hot, HOT_MONTH_UNDER_BOUND, params);
       const cold = hot.rows === 0 ? EMPTY_DIGEST : await digest(this.ch, table, tables.cold, WORKSPACE_MONTH, params);
-      step = { path: cold.rows === 0 ? 'direct' : 'staged', hot };
+      step = { path: cold.rows === 0 ? 'direct' : 'staged', hot, cold };
       await ctx.steps.put(key, step);
     }
     if (step.hot.rows === 0) {
@@ -74,7 +76,8 @@ export class TableArchiver implements Archiver {
   private async copyStaged(ctx: OperationContext, table: EventTable, tables: ColdTables, month: number, params: Params, step: MonthStep): Promise<RowDigest> {
     if (!step.staged) {
       await dropPartition(this.ch, tables.staging, ctx.workspaceId, month);
-      const before = await digest(this.ch, table, tables.cold, WORKSPACE_MONTH, params);
+      // The cold month is as the first visit read it: only the swap below changes it.
+      const before = step.cold ?? (await digest(this.ch, table, tables.cold, WORKSPACE_MONTH, params));
       await this.ch.command(`INSERT INTO ${tables.staging} (${table.columns}) SELECT ${table.columns} FROM ${tables.cold} WHERE ${WORKSPACE_MONTH}`, params);
       await this.ch.command(`INSERT INTO ${tables.staging} (${table.columns}) SELECT ${table.columns} FROM ${table.hot} WHERE ${HOT_MONTH_UNDER_BOUND}`, params);
       const staged = await digest(this.ch, table, tables.staging, WORKSPACE_MONTH, params);

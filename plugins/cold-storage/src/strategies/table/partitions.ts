@@ -33,18 +33,6 @@ export async function replacePartition(ch: ClickHouse, target: string, source: s
   await ch.command(`ALTER TABLE ${target} REPLACE PARTITION ID '${await partitionId(ch, workspaceId, month)}' FROM ${source}`);
 }
 
-/** Object keys (relative to the bucket) of the table's active parts in these partitions. */
-export async function partitionObjectKeys(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<string[]> {
-  const ids = await Promise.all(months.map((m) => partitionId(ch, workspaceId, m)));
-  const rows = await ch.rows<{ remote_path: string }>(
-    `SELECT DISTINCT remote_path FROM system.remote_data_paths AS r
-     WHERE concat(r.path, substring(r.local_path, 1, length(r.local_path) - position(reverse(r.local_path), '/') + 1))
-       IN (SELECT path FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND partition_id IN {ids:Array(String)})`,
-    { table, ids },
-  );
-  return rows.map((r) => r.remote_path);
-}
-
 /** Object keys of the table's parts, per month, for these months: one metadata query for all of them. */
 export async function partitionObjectKeysByMonth(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<Map<number, string[]>> {
   const byId = new Map<string, number>();
