@@ -8,7 +8,7 @@ import { collectOrphanObjects, type OrphanReport } from './orphans';
 import type { S3Location } from './s3-location';
 import type { ArchiveReport, ColdStoragePlan, RestoreReport } from './reports';
 import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState } from './state/journal';
-import type { ColdStorageStrategy, OperationContext, PartitionStats } from './strategies/types';
+import type { ColdStorageStrategy, MonthArchived, OperationContext, PartitionStats } from './strategies/types';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -167,12 +167,15 @@ export class ColdStorageService {
     const ctx = this.context(op, options, signal, 'archive', op.months.length);
     const archived: ArchiveReport['months'] = [];
     let internalRows = 0;
-    for (const month of op.months) {
-      const result = await this.failing(op, () => strategy.archiver.archiveMonth(ctx, month));
-      archived.push({ month, rows: result.copied.events, bytes: result.bytes, checksum: result.digest.checksum });
+    const record = (result: MonthArchived) => {
+      archived.push({ month: result.month, rows: result.copied.events, bytes: result.bytes, checksum: result.digest.checksum });
       internalRows += result.copied.internal;
-      ctx.report({ month, rows: result.copied.events, bytes: result.bytes });
-    }
+      ctx.report({ month: result.month, rows: result.copied.events, bytes: result.bytes });
+    };
+    const { archiver } = strategy;
+    if (archiver.archiveMonths) await this.failing(op, () => archiver.archiveMonths!(ctx, op.months, record));
+    else for (const month of op.months) record(await this.failing(op, () => archiver.archiveMonth(ctx, month)));
+    archived.sort((a, b) => a.month - b.month);
     // Every month is verified: only now do the hot rows go, exactly those under the snapshot.
     await this.failing(op, () => this.hot.deleteArchived(workspaceId, snapshot));
     const rows = archived.reduce((n, m) => n + m.rows, 0);

@@ -37,7 +37,7 @@ async function countBatch(ch: ClickHouse, s3: S3Location, batch: string[]): Prom
 }
 
 /** At most this many of an operation's freed keys are asked of S3 (one listing each, 40 per statement). */
-export const OBJECT_CHECK_SAMPLE = 80;
+export const OBJECT_CHECK_SAMPLE = 16;
 
 /**
  * Keys spread evenly over the list (every part and table is represented), at most `max` of them. The

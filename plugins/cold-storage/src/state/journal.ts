@@ -36,6 +36,10 @@ export interface WorkspaceColdState {
 export interface StepStore {
   get<T>(key: string): Promise<T | undefined>;
   put(key: string, state: unknown): Promise<void>;
+  /** The recorded states of these keys (absent keys are missing from the map), in one statement. */
+  getMany<T>(keys: readonly string[]): Promise<Map<string, T>>;
+  /** Several steps in one statement (a batch of months verified together). */
+  putMany(entries: ReadonlyArray<readonly [key: string, state: unknown]>): Promise<void>;
 }
 
 /**
@@ -123,6 +127,20 @@ export class ColdStorageJournal {
           `INSERT INTO cold_storage_step (operation_id, key, state) VALUES ($1, $2, $3)
            ON CONFLICT (operation_id, key) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
           [operationId, key, JSON.stringify(state)]);
+      },
+      getMany: async <T>(keys: readonly string[]) => {
+        if (keys.length === 0) return new Map<string, T>();
+        const rows: Array<{ key: string; state: T }> = await this.dataSource.query(
+          `SELECT key, state FROM cold_storage_step WHERE operation_id = $1 AND key = ANY($2::text[])`, [operationId, keys]);
+        return new Map(rows.map((r) => [r.key, r.state]));
+      },
+      putMany: async (entries) => {
+        if (entries.length === 0) return;
+        await this.dataSource.query(
+          `INSERT INTO cold_storage_step (operation_id, key, state)
+           SELECT $1, k, s::jsonb FROM unnest($2::text[], $3::text[]) AS e(k, s)
+           ON CONFLICT (operation_id, key) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
+          [operationId, entries.map(([k]) => k), entries.map(([, v]) => JSON.stringify(v))]);
       },
     };
   }

@@ -70,6 +70,12 @@ export interface MonthRestored {
  */
 export interface Archiver {
   archiveMonth(ctx: OperationContext, month: number): Promise<MonthArchived>;
+  /**
+   * Optional: all of the operation's months at once, same contract as archiveMonth for each (a strategy
+   * that can copy many months with one statement is faster; called instead of archiveMonth when present).
+   * `onMonth` is called as each month is verified, for progress.
+   */
+  archiveMonths?(ctx: OperationContext, months: readonly number[], onMonth: (month: MonthArchived) => void): Promise<void>;
 }
 
 /**

@@ -3,6 +3,7 @@ import { VerificationFailedError } from '../../errors';
 import { digestPlus, EMPTY_DIGEST, EVENT_TABLES, sameDigest, type EventTable, type RowDigest } from '../../rows';
 import { digest, HOT_MONTH_UNDER_BOUND, throwIfAborted, WORKSPACE_MONTH } from '../kit';
 import type { Archiver, MonthArchived, OperationContext } from '../types';
+import { copyBatch, planBatches } from './batch-copy';
 import { coldTablesOf, type ColdTables } from './ddl';
 import { dropPartition, partitionBytes, replacePartition } from './partitions';
 
@@ -12,7 +13,7 @@ import { dropPartition, partitionBytes, replacePartition } from './partitions';
  * cold already held rows (an earlier archive), so the month is rebuilt in the staging table (old cold
  * rows + the hot rows this archive owns) and swapped in with one atomic REPLACE PARTITION.
  */
-interface MonthStep {
+export interface MonthStep {
   path: 'direct' | 'staged';
   /** What this operation copies: the hot rows under the snapshot bound. */
   hot: RowDigest;
@@ -29,14 +30,28 @@ type Params = Record<string, unknown>;
 export class TableArchiver implements Archiver {
   constructor(private readonly ch: ClickHouse) {}
 
+  /**
+   * All months at once: months whose cold partition is empty are copied by a few whole-range
+   * statements (see batch-copy.ts) and verified by one grouped digest per batch; months that top up an
+   * earlier archive go through archiveTableMonth's staged swap, one by one.
+   */
+  async archiveMonths(ctx: OperationContext, months: readonly number[], onMonth: (month: MonthArchived) => void): Promise<void> {
+    const plan = await planBatches(this.ch, ctx, months);
+    for (const [index, batch] of plan.batches.entries()) {
+      throwIfAborted(ctx.signal);
+      const results = new Map<number, MonthArchived>(batch.map((month) => [month, { month, digest: EMPTY_DIGEST, copied: { events: 0, internal: 0 }, bytes: 0 }]));
+      for (const table of EVENT_TABLES) {
+        const steps = await copyBatch(this.ch, ctx, table, plan, index);
+        for (const month of plan.tables[table.kind].staged.filter((m) => batch.includes(m))) steps.set(month, await this.archiveTableMonth(ctx, table, month));
+        for (const [month, step] of steps) addStep(results.get(month)!, table, step);
+      }
+      for (const month of batch) onMonth(results.get(month)!);
+    }
+  }
+
   async archiveMonth(ctx: OperationContext, month: number): Promise<MonthArchived> {
     const result: MonthArchived = { month, digest: EMPTY_DIGEST, copied: { events: 0, internal: 0 }, bytes: 0 };
-    for (const table of EVENT_TABLES) {
-      const step = await this.archiveTableMonth(ctx, table, month);
-      result.copied[table.kind] = step.hot.rows;
-      result.bytes += step.bytes ?? 0;
-      if (table.kind === 'events') result.digest = step.verified ?? EMPTY_DIGEST;
-    }
+    for (const table of EVENT_TABLES) addStep(result, table, await this.archiveTableMonth(ctx, table, month));
     return result;
   }
 
@@ -93,6 +108,12 @@ export class TableArchiver implements Archiver {
     if (!sameDigest(cold, step.staged)) throw mismatch(ctx, table, month, 'cold after swap', cold, 'staged month', step.staged);
     return cold;
   }
+}
+
+function addStep(result: MonthArchived, table: EventTable, step: MonthStep): void {
+  result.copied[table.kind] = step.hot.rows;
+  result.bytes += step.bytes ?? 0;
+  if (table.kind === 'events') result.digest = step.verified ?? EMPTY_DIGEST;
 }
 
 function mismatch(ctx: OperationContext, table: EventTable, month: number, left: string, a: RowDigest, right: string, b: RowDigest): VerificationFailedError {

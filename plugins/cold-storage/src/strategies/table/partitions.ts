@@ -17,6 +17,30 @@ export async function partitionId(ch: ClickHouse, workspaceId: string, month: nu
   return row.id;
 }
 
+/** Partition ids of many months in one query (cached like partitionId). */
+export async function partitionIds(ch: ClickHouse, workspaceId: string, months: readonly number[]): Promise<Map<number, string>> {
+  const missing = months.filter((m) => !ids.has(`${workspaceId}:${m}`));
+  if (missing.length > 0) {
+    const rows = await ch.rows<{ month: number; id: string }>(
+      `SELECT m AS month, partitionId({ws:String}, m) AS id FROM (SELECT arrayJoin({months:Array(UInt32)}) AS m)`, { ws: workspaceId, months: missing });
+    for (const row of rows) {
+      if (!/^[0-9a-f]{32}$/.test(row.id)) throw new Error(`unexpected partition id ${JSON.stringify(row.id)}`);
+      ids.set(`${workspaceId}:${Number(row.month)}`, row.id);
+    }
+  }
+  return new Map(months.map((m) => [m, ids.get(`${workspaceId}:${m}`)!]));
+}
+
+/** Rows per month in the table's active parts, from part metadata (no data read). */
+export async function partitionRows(ch: ClickHouse, table: string, workspaceId: string, months: readonly number[]): Promise<Map<number, number>> {
+  const byId = new Map([...(await partitionIds(ch, workspaceId, months))].map(([m, id]) => [id, m]));
+  const rows = await ch.rows<{ id: string; rows: string }>(
+    `SELECT partition_id AS id, sum(rows) AS rows FROM system.parts
+     WHERE database = currentDatabase() AND table = {table:String} AND active AND partition_id IN {ids:Array(String)} GROUP BY id`,
+    { table, ids: [...byId.keys()] });
+  return new Map(rows.map((r) => [byId.get(r.id)!, Number(r.rows)]));
+}
+
 export async function dropPartition(ch: ClickHouse, table: string, workspaceId: string, month: number): Promise<void> {
   await dropPartitions(ch, table, workspaceId, [month]);
 }
@@ -24,7 +48,7 @@ export async function dropPartition(ch: ClickHouse, table: string, workspaceId: 
 /** One ALTER with a DROP per partition: the engine removes them (and their S3 objects) in one go. */
 export async function dropPartitions(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<void> {
   if (months.length === 0) return;
-  const drops = await Promise.all(months.map(async (m) => `DROP PARTITION ID '${await partitionId(ch, workspaceId, m)}'`));
+  const drops = [...(await partitionIds(ch, workspaceId, months)).values()].map((id) => `DROP PARTITION ID '${id}'`);
   await ch.command(`ALTER TABLE ${table} ${drops.join(', ')}`);
 }
 
@@ -35,8 +59,7 @@ export async function replacePartition(ch: ClickHouse, target: string, source: s
 
 /** Object keys of the table's parts, per month, for these months: one metadata query for all of them. */
 export async function partitionObjectKeysByMonth(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<Map<number, string[]>> {
-  const byId = new Map<string, number>();
-  for (const month of months) byId.set(await partitionId(ch, workspaceId, month), month);
+  const byId = new Map([...(await partitionIds(ch, workspaceId, months))].map(([m, id]) => [id, m]));
   const rows = await ch.rows<{ id: string; remote_path: string }>(
     `SELECT DISTINCT p.partition_id AS id, r.remote_path AS remote_path
      FROM system.remote_data_paths AS r
@@ -58,9 +81,8 @@ export async function partitionBytes(ch: ClickHouse, table: string, workspaceId:
 }
 
 /** Bytes on the cold medium per month, from part metadata (no data read). */
-export async function partitionsBytes(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<Map<number, number>> {
-  const ids = new Map<string, number>();
-  for (const month of months) ids.set(await partitionId(ch, workspaceId, month), month);
+export async function partitionsBytes(ch: ClickHouse, table: string, workspaceId: string, months: readonly number[]): Promise<Map<number, number>> {
+  const ids = new Map([...(await partitionIds(ch, workspaceId, months))].map(([m, id]) => [id, m]));
   const rows = await ch.rows<{ id: string; bytes: string }>(
     `SELECT partition_id AS id, sum(bytes_on_disk) AS bytes FROM system.parts
      WHERE database = currentDatabase() AND table = {table:String} AND active AND partition_id IN {ids:Array(String)} GROUP BY id`,

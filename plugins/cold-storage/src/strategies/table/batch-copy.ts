@@ -1,0 +1,142 @@
+import type { ClickHouse } from '@permafrost/backend-lib';
+import { VerificationFailedError } from '../../errors';
+import { digestOf, digestSelect, EMPTY_DIGEST, EVENT_TABLES, MONTH_OF, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import { throwIfAborted } from '../kit';
+import type { OperationContext } from '../types';
+import type { MonthStep } from './archiver';
+import { coldTablesOf, FINGERPRINT_COLUMN } from './ddl';
+import { dropPartitions, partitionRows, partitionsBytes } from './partitions';
+
+/**
+ * Months whose cold partition holds nothing of the workspace (a first archive: nearly always all of
+ * them) are copied by one INSERT … SELECT per batch of months and table — what the engine's floor does —
+ * and verified by one grouped digest of the cold copy, instead of a copy and two digests per month.
+ * Measured on 1M events over 12 months: per-month statements cost 2.5 s of copies and 2 s of digests
+ * where one statement copies in 2.0 s; the grouped check of the copy reads the fingerprint column only.
+ *
+ * Identity, not content: the rows copied are the workspace's rows under the snapshot's block-number
+ * bound in the batch's months; the cold partitions of those months were empty when the plan was made
+ * and only this operation writes them (one operation per workspace at a time), so a retry may drop
+ * them and copy again without touching any other archive's rows.
+ */
+
+/** user_events_v2 rows per batch: one statement copies about this many (retry and progress granularity). */
+export const BATCH_ROWS = 1_000_000;
+/** The engine refuses an insert that creates more partitions than max_partitions_per_insert_block (100). */
+export const BATCH_MONTHS = 96;
+
+export interface TablePlan {
+  /** Digest of the rows under the bound, per month that has any (keys: YYYYMM). */
+  hot: Record<string, RowDigest>;
+  /** Months whose cold partition already held rows: rebuilt and swapped one by one (top-up archives). */
+  staged: number[];
+}
+
+/** Fixed at the operation's first visit and recorded: every retry copies the same batches. */
+export interface BatchPlan {
+  batches: number[][];
+  tables: Record<EventTable['kind'], TablePlan>;
+}
+
+const PLAN_KEY = 'archive:plan';
+const monthKey = (table: EventTable, month: number) => `archive:${table.kind}:${month}`;
+
+export async function planBatches(ch: ClickHouse, ctx: OperationContext, months: readonly number[]): Promise<BatchPlan> {
+  const recorded = await ctx.steps.get<BatchPlan>(PLAN_KEY);
+  if (recorded) return recorded;
+  const tables = {} as BatchPlan['tables'];
+  for (const table of EVENT_TABLES) {
+    const hot = await hotDigests(ch, ctx, table);
+    // Part metadata, not data: which of these months' cold partitions hold rows already.
+    const coldRows = await partitionRows(ch, coldTablesOf(table).cold, ctx.workspaceId, months);
+    tables[table.kind] = { hot, staged: months.filter((m) => (coldRows.get(m) ?? 0) > 0 && hot[m] !== undefined) };
+  }
+  const batches: number[][] = [];
+  let batch: number[] = [];
+  let rows = 0;
+  for (const month of months) {
+    batch.push(month);
+    rows += tables.events.hot[month]?.rows ?? 0;
+    if (rows >= BATCH_ROWS || batch.length >= BATCH_MONTHS) {
+      batches.push(batch);
+      batch = [];
+      rows = 0;
+    }
+  }
+  if (batch.length > 0) batches.push(batch);
+  const plan: BatchPlan = { batches, tables };
+  await ctx.steps.put(PLAN_KEY, plan);
+  return plan;
+}
+
+/**
+ * Copies and verifies one batch's direct months of one table; returns the step of every month of the
+ * batch that is not staged (months without hot rows in this table get an empty step, not recorded).
+ */
+export async function copyBatch(ch: ClickHouse, ctx: OperationContext, table: EventTable, plan: BatchPlan, index: number): Promise<Map<number, MonthStep>> {
+  const tablePlan = plan.tables[table.kind];
+  const months = plan.batches[index]!.filter((m) => !tablePlan.staged.includes(m));
+  const recorded = await ctx.steps.getMany<MonthStep>(months.map((m) => monthKey(table, m)));
+  const result = new Map<number, MonthStep>();
+  const direct: number[] = [];
+  for (const month of months) {
+    const step = recorded.get(monthKey(table, month));
+    if (step?.verified) result.set(month, step);
+    else if (tablePlan.hot[month] === undefined) result.set(month, { path: 'direct', hot: EMPTY_DIGEST, verified: EMPTY_DIGEST, bytes: 0 });
+    else direct.push(month);
+  }
+  if (direct.length === 0) return result;
+
+  const { cold } = coldTablesOf(table);
+  const expected = (month: number) => tablePlan.hot[month]!;
+  const marker = `archive:${table.kind}:batch:${index}`;
+  // A retry finds the batch copied (the crash came after the copy) or partly copied: look before copying again.
+  let copied = (await ctx.steps.get(marker)) ? await coldDigests(ch, table, cold, ctx.workspaceId, direct) : undefined;
+  if (!copied || direct.some((m) => !sameDigest(copied!.get(m) ?? EMPTY_DIGEST, expected(m)))) {
+    await ctx.steps.put(marker, { started: true });
+    await dropPartitions(ch, cold, ctx.workspaceId, direct);
+    throwIfAborted(ctx.signal);
+    await ch.command(
+      `INSERT INTO ${cold} (${table.columns}) SELECT ${table.columns} FROM ${table.hot}
+       WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64} AND ${MONTH_OF} IN {months:Array(UInt32)}`,
+      { ws: ctx.workspaceId, bound: ctx.snapshot[table.kind], months: direct });
+    copied = await coldDigests(ch, table, cold, ctx.workspaceId, direct);
+    for (const month of direct) {
+      const got = copied.get(month) ?? EMPTY_DIGEST;
+      if (!sameDigest(got, expected(month))) {
+        throw new VerificationFailedError(
+          `Archive of workspace ${ctx.workspaceId}, ${table.hot} month ${month}: cold copy (${got.rows} rows, checksum ${got.checksum}) differs from the hot rows it was made from (${expected(month).rows} rows, checksum ${expected(month).checksum}). No hot row was deleted; retry the transition to copy the month again.`,
+          { workspaceId: ctx.workspaceId });
+      }
+    }
+  }
+  const bytes = await partitionsBytes(ch, cold, ctx.workspaceId, direct);
+  const entries = direct.map((month): [string, MonthStep] => [
+    monthKey(table, month),
+    { path: 'direct', hot: expected(month), cold: EMPTY_DIGEST, verified: copied!.get(month)!, bytes: bytes.get(month) ?? 0 },
+  ]);
+  await ctx.steps.putMany(entries);
+  for (const [i, month] of direct.entries()) result.set(month, entries[i]![1]);
+  return result;
+}
+
+/** Per month, count and fingerprint sum of the workspace's hot rows under the snapshot bound: one grouped read. */
+async function hotDigests(ch: ClickHouse, ctx: OperationContext, table: EventTable): Promise<Record<string, RowDigest>> {
+  const rows = await ch.rows<{ month: number; rows: string; checksum: string }>(
+    `SELECT ${MONTH_OF} AS month, ${digestSelect(table)} FROM ${table.hot}
+     WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64} GROUP BY month`,
+    { ws: ctx.workspaceId, bound: ctx.snapshot[table.kind] });
+  return Object.fromEntries(rows.map((r) => [String(r.month), digestOf(r)]));
+}
+
+/**
+ * Per month, the digest of the cold copy: one grouped read of exactly these months' partitions, of the
+ * fingerprint column the engine computed from each row it wrote (see FINGERPRINT_COLUMN).
+ */
+async function coldDigests(ch: ClickHouse, table: EventTable, cold: string, workspaceId: string, months: readonly number[]): Promise<Map<number, RowDigest>> {
+  const rows = await ch.rows<{ month: number; rows: string; checksum: string }>(
+    `SELECT ${MONTH_OF} AS month, count() AS rows, toString(sum(${FINGERPRINT_COLUMN})) AS checksum FROM ${cold}
+     WHERE workspace_id = {ws:String} AND ${MONTH_OF} IN {months:Array(UInt32)} GROUP BY month`,
+    { ws: workspaceId, months });
+  return new Map(rows.map((r) => [Number(r.month), digestOf(r)]));
+}
