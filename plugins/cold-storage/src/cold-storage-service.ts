@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { DataSource } from 'typeorm';
-import { ConflictError, isPermafrostError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
+import { ConflictError, InvalidInputError, isPermafrostError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
 import { assertWorkspaceId, type ClickHouse } from '@permafrost/backend-lib';
 import { ColdStorageUnreachableError, isS3Failure } from './errors';
 import { HotEvents } from './hot-events';
@@ -13,6 +13,19 @@ import type { ColdStorageStrategy, MonthArchived, OperationContext, PartitionSta
 export interface RunOptions {
   signal?: AbortSignal;
   progress?: (update: ProgressUpdate) => void;
+}
+
+/** What moving a workspace's cold copy from one strategy to another did. */
+export interface StrategyMigrationReport {
+  workspaceId: string;
+  outcome: 'migrated' | 'noop';
+  from: string;
+  to: string;
+  /** The restore out of the old strategy (absent when a previous attempt had already finished it). */
+  restore?: RestoreReport;
+  archive?: ArchiveReport;
+  note: string;
+  durationMs: number;
 }
 
 export interface ColdStorageServiceOptions {
@@ -69,6 +82,36 @@ export class ColdStorageService {
         throw new ConflictError(`Workspace ${workspaceId} is Active: its events are live and stay hot. Pause or tombstone it to move them to cold storage; nothing was changed.`, { workspaceId });
       }
       return this.archive(workspaceId, options);
+    });
+  }
+
+  /**
+   * Moves a Paused or Tombstoned workspace's cold copy to another strategy: a verified restore out of the
+   * old one, then a verified archive into the new one, under the workspace lock. Resumable: each half is
+   * an operation of the journal, so running it again after a crash finishes whichever half was
+   * interrupted. Between the halves the events are hot (as if late events had arrived): never in two
+   * strategies at once.
+   */
+  async migrateStrategy(workspaceId: string, to: string, options: RunOptions = {}): Promise<StrategyMigrationReport> {
+    assertWorkspaceId(workspaceId);
+    if (!this.strategies.has(to)) {
+      throw new InvalidInputError(`Cold storage strategy '${to}' is not configured (configured: ${[...this.strategies.keys()].join(', ')}). Nothing was changed.`, { workspaceId });
+    }
+    return this.lifecycleStore.withWorkspaceLock(workspaceId, async () => {
+      const started = Date.now();
+      const ws = await this.workspaceState(workspaceId);
+      if (ws.status === 'Active') {
+        throw new ConflictError(`Workspace ${workspaceId} is Active: its events are hot and it has no cold copy to migrate. Nothing was changed.`, { workspaceId });
+      }
+      const from = this.strategyFor(ws).name;
+      const holdsCold = ws.state !== 'none' && ws.strategy !== null;
+      const restore = holdsCold && from !== to ? await this.restore(workspaceId, options) : undefined;
+      const archive = await this.archive(workspaceId, { ...options, strategy: to });
+      const outcome = restore?.outcome === 'restored' || archive.outcome === 'archived' ? 'migrated' : 'noop';
+      return {
+        workspaceId, outcome, from, to, restore, archive, durationMs: Date.now() - started,
+        note: outcome === 'noop' ? `nothing to migrate: the workspace's cold copy is already in ${to}` : `moved ${archive.rows} events from ${from} to ${to} cold storage`,
+      };
     });
   }
 
@@ -129,7 +172,7 @@ export class ColdStorageService {
   }
 
   /** Caller holds the workspace lock. */
-  async archive(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {
+  async archive(workspaceId: string, options: RunOptions & { strategy?: string } = {}): Promise<ArchiveReport> {
     assertWorkspaceId(workspaceId);
     return this.limit(() => typedFailures(workspaceId, 'archive', () => this.runArchive(workspaceId, options)));
   }
@@ -140,7 +183,7 @@ export class ColdStorageService {
     return this.limit(() => typedFailures(workspaceId, 'restore', () => this.runRestore(workspaceId, options)));
   }
 
-  private async runArchive(workspaceId: string, options: RunOptions): Promise<ArchiveReport> {
+  private async runArchive(workspaceId: string, options: RunOptions & { strategy?: string }): Promise<ArchiveReport> {
     const started = Date.now();
     const signal = options.signal ?? new AbortController().signal;
     // A restore that stopped half-way is finished first: every month is then hot exactly once, and the
@@ -152,7 +195,7 @@ export class ColdStorageService {
     let op = await this.unfinished(workspaceId, 'archive');
     if (!op) {
       const ws = await this.workspaceState(workspaceId);
-      const strategy = this.strategyFor(ws);
+      const strategy = options.strategy ? this.strategyForArchive(workspaceId, ws, options.strategy) : this.strategyFor(ws);
       const snapshot = await this.hot.snapshot();
       const months = await this.hot.months(workspaceId, snapshot);
       if (months.length === 0) {
@@ -280,6 +323,15 @@ export class ColdStorageService {
   }
 
   /** A workspace with cold data stays with the strategy that wrote it. */
+  /** An explicit strategy for a new archive, refused while the workspace's cold copy lives in another one. */
+  private strategyForArchive(workspaceId: string, ws: WorkspaceColdState, name: string): ColdStorageStrategy {
+    const current = this.strategyFor(ws);
+    if (ws.state !== 'none' && current.name !== name) {
+      throw new ConflictError(`Workspace ${workspaceId}'s cold copy is in the ${current.name} strategy; restore it first (or use migrateStrategy) before archiving with ${name}. Nothing was changed.`, { workspaceId });
+    }
+    return this.strategy(name);
+  }
+
   private strategyFor(ws: WorkspaceColdState): ColdStorageStrategy {
     return this.strategy(ws.state !== 'none' && ws.strategy ? ws.strategy : this.options.defaultStrategy);
   }

@@ -1,5 +1,5 @@
 export { coldStorage, coldStorageStrategy, strategyNames, COLD_STORAGE_PLUGIN, COLD_STORAGE_STRATEGIES, type ColdStorageOptions } from './plugin';
-export { ColdStorageService, type RunOptions } from './cold-storage-service';
+export { ColdStorageService, type RunOptions, type StrategyMigrationReport } from './cold-storage-service';
 export type { ArchiveReport, RestoreReport, ColdStoragePlan } from './reports';
 export type { ColdStorageState, ColdStorageOperation, StepStore } from './state/journal';
 export type { Archiver, Restorer, ColdStorageStrategy, OperationContext, PartitionStats, HotSnapshot, MonthArchived, MonthRestored, StrategyDefinition, StrategyDependencies } from './strategies/types';
