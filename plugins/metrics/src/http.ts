@@ -47,12 +47,19 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+/** Refuses a port that cannot be listened on, before anything starts. */
+export function assertPort(port: unknown): asserts port is number {
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) {
+    throw new InvalidInputError(`The metrics port must be a whole number from 0 to 65535, got ${JSON.stringify(port)}; nothing was started.`, { plugin: 'metrics' });
+  }
+}
+
 /** A tiny HTTP server for `registry` alone (e.g. a worker that serves nothing else). */
 export async function serveMetrics(options: ServeMetricsOptions): Promise<MetricsServer> {
   const { port } = options;
   const host = options.host ?? '127.0.0.1';
   const path = options.path ?? '/metrics';
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`The metrics port must be a whole number from 0 to 65535, got ${JSON.stringify(port)}; nothing was started.`, { plugin: 'metrics' });
+  assertPort(port);
   const server = createServer(metricsHandler(options.registry, { path }));
   await new Promise<void>((listening, fail) => {
     server.once('error', (err: NodeJS.ErrnoException) => fail(new MetricsServerError(

@@ -32,13 +32,15 @@ describe('metricsPlugin', () => {
     const m = metricsPlugin();
     const first = await app([m]);
     await expect(app([m])).rejects.toThrow(PluginBootError);
+    await first.executor.execute('w', 'pause'); // the refused boot's shutdown left the running one alone
+    expect(sum(await samples(m), 'permafrost_transitions_total', { transition: 'pause' })).toBe(1);
     await first.shutdown();
     const again = await app([m]);
     await again.executor.execute('w', 'pause');
-    expect(sum(await samples(m), 'permafrost_transitions_total', { transition: 'pause' })).toBe(1);
+    expect(sum(await samples(m), 'permafrost_transitions_total', { transition: 'pause' })).toBe(2);
     await again.shutdown();
     // Shut down: it no longer listens (counters keep their totals, as a process's counters do).
-    expect(sum(await samples(m), 'permafrost_transitions_total')).toBe(1);
+    expect(sum(await samples(m), 'permafrost_transitions_total')).toBe(2);
   });
 
   it('refuses a registry that already holds its metrics', () => {
@@ -67,6 +69,29 @@ describe('metricsPlugin', () => {
     expect((await samples(withProcess)).some((s) => s.name === 'permafrost_process_cpu_user_seconds_total')).toBe(true);
     expect((await samples(plain)).filter((s) => s.name === 'permafrost_cold_parts')).toEqual([]);
     await booted.shutdown();
+  });
+});
+
+describe('metricsPlugin serve option', () => {
+  it('listens while the app runs and closes at shutdown; a bad port is refused before any boot', async () => {
+    expect(() => metricsPlugin({ serve: { port: -1 } })).toThrow(InvalidInputError);
+    const m = metricsPlugin({ serve: { port: 0 } });
+    expect(m.url()).toBeUndefined();
+    const booted = await app([m]);
+    const url = m.url()!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect((await fetch(url)).status).toBe(200);
+    await booted.shutdown();
+    expect(m.url()).toBeUndefined();
+    await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it('fails the boot naming the plugin when its port is taken', async () => {
+    const holder = metricsPlugin({ serve: { port: 0 } });
+    const first = await app([holder]);
+    const port = Number(new URL(holder.url()!).port);
+    await expect(app([metricsPlugin({ serve: { port } })])).rejects.toThrow(/Plugin metrics failed in init\(\): Could not serve metrics on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+    await first.shutdown();
   });
 });
 

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { definePlugin, PluginBootError, type PermafrostPlugin } from '@permafrost/core/plugin';
 import { coldPartsGauge, type ColdPartsOptions, type ColdPartsSource } from './cold-parts';
-import { metricsHandler, type MetricsHandler } from './http';
+import { assertPort, metricsHandler, serveMetrics, type MetricsHandler, type MetricsServer } from './http';
 import { createMetrics, type MetricsBuckets } from './metrics';
 import { observe } from './observers';
 
@@ -15,6 +15,11 @@ export interface MetricsOptions {
   /** The cold-parts gauge (default on, policy `cold_storage`); false leaves it out. Needs the data layer's ClickHouse. */
   coldParts?: ColdPartsOptions | false;
   buckets?: MetricsBuckets;
+  /**
+   * Also serve the registry over HTTP while the app runs (e.g. a worker): it listens in init, so a taken
+   * port fails the boot naming this plugin, and closes at shutdown. Host default 127.0.0.1, path /metrics.
+   */
+  serve?: { port: number; host?: string; path?: string };
 }
 
 /** The plugin, with what a host needs to expose its metrics. */
@@ -24,6 +29,8 @@ export interface MetricsPlugin extends PermafrostPlugin {
   render(): Promise<string>;
   /** A Node `http` handler for `/metrics`. */
   readonly handler: MetricsHandler;
+  /** Where `serve` listens while the app runs (its real port when `serve.port` is 0); undefined otherwise. */
+  url(): string | undefined;
 }
 
 /**
@@ -37,21 +44,37 @@ export function metricsPlugin(options: MetricsOptions = {}): MetricsPlugin {
   let source: ColdPartsSource | undefined;
   if (options.coldParts !== false) coldPartsGauge(registry, () => source, options.coldParts ?? {});
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'permafrost_' });
+  if (options.serve) assertPort(options.serve.port); // a bad port is refused where it is written, before any boot
   let stop: (() => void) | undefined;
+  let server: MetricsServer | undefined;
+  // Bootstrap shuts down every plugin it started when an init fails, the refused one included: that
+  // shutdown must leave the app that really runs this plugin alone.
+  let refused = 0;
   return definePlugin({
     name: METRICS_PLUGIN,
     registry,
     render: () => registry.metrics(),
     handler: metricsHandler(registry),
-    init({ emitter, container, logger }) {
-      if (stop) throw new PluginBootError(`This metrics plugin is already booted in another app; call metricsPlugin() once per app (each gets its own registry).`, { plugin: METRICS_PLUGIN });
+    url: () => server?.url,
+    async init({ emitter, container, logger }) {
+      if (stop) {
+        refused += 1;
+        throw new PluginBootError(`This metrics plugin is already booted in another app; call metricsPlugin() once per app (each gets its own registry).`, { plugin: METRICS_PLUGIN });
+      }
       stop = observe(emitter, metrics);
       source = { container, logger };
+      if (options.serve) server = await serveMetrics({ registry, ...options.serve });
     },
-    shutdown() {
+    async shutdown() {
+      if (refused > 0) {
+        refused -= 1;
+        return;
+      }
       stop?.();
       stop = undefined;
       source = undefined;
+      await server?.close();
+      server = undefined;
     },
   });
 }
