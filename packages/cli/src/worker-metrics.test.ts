@@ -48,14 +48,15 @@ describe('permafrost worker --metrics-port', () => {
     }
   });
 
-  it('serves /metrics while it runs: a queued pause it finishes shows up, and SIGTERM closes the server', async () => {
-    const child = spawn(process.execPath, [bin, '--json', 'worker', '--concurrency', '1', '--reconcile-cron', 'off', '--metrics-port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('serves /metrics while it runs: a queued pause it finishes shows up, and SIGTERM closes the server; LOG_LEVEL=debug shows each hook', async () => {
+    // LOG_LEVEL alone (PERMAFROST_LOG_LEVEL empty): the CLI's logger honours the conventional variable.
+    const child = spawn(process.execPath, [bin, '--json', 'worker', '--concurrency', '1', '--reconcile-cron', 'off', '--metrics-port', '0'], { env: { ...env, LOG_LEVEL: 'debug', PERMAFROST_LOG_LEVEL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     worker = child;
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
     const ready = await new Promise<{ metrics: string }>((done, fail) => {
       let out = '';
-      let err = '';
-      child.stderr!.on('data', (d) => (err += d));
       child.stdout!.on('data', (d) => {
         out += d;
         const line = out.split('\n').find((l) => l.includes('"ready":true'));
@@ -81,6 +82,9 @@ describe('permafrost worker --metrics-port', () => {
       inFlight: sum(after, 'permafrost_transitions_in_flight'),
       coldTables: after.filter((s) => s.name === 'permafrost_cold_parts').length,
     }).toEqual({ pauses: 1, archived: EVENTS, inFlight: 0, coldTables: 4 });
+
+    const hooks = err.split('\n').filter((l) => l.includes('"msg":"hook finished"')).map((l) => JSON.parse(l));
+    expect(hooks).toContainEqual(expect.objectContaining({ level: 20, workspaceId: ws, transitionId: op, point: 'after:pause', plugin: 'cold-storage', ok: true, durationMs: expect.any(Number) }));
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
