@@ -19,6 +19,8 @@ module.exports = {
     '^@permafrost/dev-stack$': '<rootDir>/packages/dev-stack/src/index.ts',
     '^@permafrost/dev-stack/testing$': '<rootDir>/packages/dev-stack/src/jest/test-stack.ts',
     '^@permafrost/plugin-cold-storage$': '<rootDir>/plugins/cold-storage/src/index.ts',
+    '^@permafrost/plugin-metrics$': '<rootDir>/plugins/metrics/src/index.ts',
+    '^@permafrost/plugin-metrics/testing$': '<rootDir>/plugins/metrics/src/testing/exposition.ts',
     '^@permafrost/cli$': '<rootDir>/packages/cli/src/index.ts',
   },
   globalSetup: '<rootDir>/packages/dev-stack/src/jest/global-setup.ts',

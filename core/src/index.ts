@@ -8,10 +8,11 @@ export { contributionsTo, type ExtensionPoint } from './plugins/extension-point'
 export { TRANSITIONS, TRANSITION_NAMES, WORKSPACE_STATUSES, type TransitionName, type WorkspaceStatus } from './lifecycle/transitions';
 export type { TransitionResult, RetryResult, ExecuteOptions } from './lifecycle/transition-executor';
 export type { LifecycleEmitter, LifecycleEvents, LifecycleEventName, TransitionInfo } from './lifecycle/emitter';
+export type { OperationFinished } from './lifecycle/operations';
 export type { HookOutcome, HookRef, HookPhase, ProgressUpdate } from './lifecycle/hook-map';
 export type { WorkspaceStateStore, TransitionRecord, TransitionPhase, FailedHook } from './lifecycle/state-store';
 export {
   PermafrostError, isPermafrostError, NotFoundError, IllegalTransitionError, ConflictError, InvalidInputError,
   TransitionInProgressError, PluginBootError, TransitionVetoedError, HookFailedError, HookTimeoutError, type ErrorDetails,
 } from './errors';
-export { createLogger, silentLogger, type Logger } from './logger';
+export { createLogger, logLevelFromEnv, silentLogger, type CreateLoggerOptions, type Logger } from './logger';

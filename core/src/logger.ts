@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { InvalidInputError } from './errors';
+import { redaction } from './log-redaction';
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -10,9 +12,36 @@ export interface Logger {
 
 export const LOGGER = Symbol.for('permafrost.Logger');
 
-/** pino on stderr (stdout stays for command output); level from PERMAFROST_LOG_LEVEL, quiet by default. */
-export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
-  const base = pino({ name: opts.name ?? 'permafrost', level: opts.level ?? process.env.PERMAFROST_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * The level from the environment: `PERMAFROST_LOG_LEVEL` wins (it names this program alone), then the
+ * conventional `LOG_LEVEL`, else `warn` (quiet by default: stderr is for trouble). A bad value is refused
+ * naming the variable, instead of pino's bare "unknown level".
+ */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  for (const name of ['PERMAFROST_LOG_LEVEL', 'LOG_LEVEL']) {
+    const value = env[name]?.trim().toLowerCase();
+    if (!value) continue;
+    if (!LEVELS.includes(value)) throw new InvalidInputError(`${name}=${JSON.stringify(env[name])} is not a log level; use one of ${LEVELS.join(', ')} (or unset it for warn).`);
+    return value;
+  }
+  return 'warn';
+}
+
+export interface CreateLoggerOptions {
+  /** Overrides the environment (see logLevelFromEnv). */
+  level?: string;
+  name?: string;
+  /** Where the JSON lines go (default stderr, so stdout stays for command output). */
+  destination?: pino.DestinationStream;
+}
+
+/** pino, JSON lines, secrets redacted (see log-redaction.ts) in every field of every record. */
+export function createLogger(opts: CreateLoggerOptions = {}): Logger {
+  const level = opts.level ?? logLevelFromEnv();
+  if (!LEVELS.includes(level)) throw new InvalidInputError(`log level ${JSON.stringify(level)} is not one of ${LEVELS.join(', ')}.`);
+  const base = pino({ name: opts.name ?? 'permafrost', level, redact: redaction }, opts.destination ?? pino.destination(2));
   return adapt(base);
 }
 

@@ -11,6 +11,8 @@ export type {
   HookHandler, HookResult, TapOptions, HookRef, HookOutcome, ProgressUpdate,
 } from './lifecycle/hook-map';
 export type { LifecycleEmitter, LifecycleEvents, LifecycleEventName, TransitionInfo } from './lifecycle/emitter';
+export type { OperationFinished, PluginEvents, PluginEventName } from './lifecycle/operations';
+export { PLUGIN_EMITTER } from './plugins/plugin-emitter';
 export { TRANSITIONS, TRANSITION_NAMES, WORKSPACE_STATUSES, type TransitionName, type WorkspaceStatus, type FromStatus, type ToStatus } from './lifecycle/transitions';
 export { WORKSPACE_STATE_STORE, type WorkspaceStateStore, type TransitionRecord, type TransitionPhase, type FailedHook } from './lifecycle/state-store';
 export { InMemoryWorkspaceStateStore } from './lifecycle/in-memory-state-store';

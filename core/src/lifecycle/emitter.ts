@@ -2,6 +2,7 @@ import { EventEmitter2 } from 'eventemitter2';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
 import type { HookOutcome, HookPhase, HookRef, ProgressUpdate } from './hook-map';
+import type { OperationFinished } from './operations';
 import type { TransitionName, WorkspaceStatus } from './transitions';
 
 /** Identifies one run of a transition in every event about it. */
@@ -24,6 +25,8 @@ export interface LifecycleEvents {
   'hook:start': HookRef & { callId: string; workspaceId?: string };
   'hook:complete': HookOutcome & { callId: string; workspaceId?: string };
   progress: ProgressUpdate & { workspaceId: string; transitionId?: string; plugin: string; elapsedMs: number };
+  /** A storage plugin finished an operation (see OperationFinished); `plugin` is the publisher, set by core. */
+  'operation:finished': OperationFinished & { plugin: string };
 }
 
 /** A notification's name. */

@@ -3,7 +3,7 @@ import { IllegalTransitionError, NotFoundError, TransitionInProgressError } from
 import type { Logger } from '../logger';
 import type { LifecycleBus, TransitionInfo } from './emitter';
 import type { HookOutcome, HookRef } from './hook-map';
-import { handlerKey, type HookRunner } from './hook-runner';
+import { handlerKey, type HookRun, type HookRunner } from './hook-runner';
 import type { TransitionRecord, WorkspaceStateStore } from './state-store';
 import { changePayload, checkPayload } from './transition-payloads';
 import { hookFailure, vetoError } from './transition-failures';
@@ -65,7 +65,7 @@ export class TransitionExecutor {
       };
       await this.store.saveTransition(record);
       const run = this.start(record, options);
-      const check = await this.runner.run({
+      const check = await this.runHooks({
         point: `check:${transition}`, callId: record.transitionId, workspaceId, mode: 'stop', signal: run.signal,
         payloadFor: (tap, signal) => checkPayload(record, tap, signal, this.logger),
       });
@@ -105,7 +105,7 @@ export class TransitionExecutor {
       transitionId: randomUUID(), workspaceId, transition, from, to,
       state: 'queued', phase: 'check', attempt: 1, completedHooks: [], failedHooks: [], startedAt: new Date(),
     };
-    const check = await this.runner.run({
+    const check = await this.runHooks({
       point: `check:${transition}`, callId: record.transitionId, workspaceId, mode: 'stop', signal: combineSignals(options),
       payloadFor: (tap, signal) => checkPayload(record, tap, signal, this.logger),
     });
@@ -191,7 +191,7 @@ export class TransitionExecutor {
   private async runPhase(run: Run, phase: 'before' | 'after'): Promise<HookOutcome[]> {
     const { record } = run;
     await this.save(record, { phase });
-    const outcomes = await this.runner.run({
+    const outcomes = await this.runHooks({
       point: `${phase}:${record.transition}`, callId: record.transitionId, workspaceId: record.workspaceId,
       mode: phase === 'before' ? 'stop' : 'all', signal: run.signal,
       completed: new Set(record.completedHooks.filter((h) => h.point === `${phase}:${record.transition}`).map(handlerKey)),
@@ -212,6 +212,22 @@ export class TransitionExecutor {
     this.logger.error('transition failed', { transitionId: record.transitionId, workspaceId: record.workspaceId, phase, error: record.error });
     this.bus.emit('transition:failed', { ...info(record), error, phase, statusChanged, durationMs: performance.now() - run.started });
     throw error;
+  }
+
+  /**
+   * Runs one phase's handlers and logs the phase and each handler at debug, with the ids an operator
+   * greps for (workspaceId, transitionId, point, plugin) and durationMs: `LOG_LEVEL=debug` shows which
+   * plugin a slow or failing transition spent its time in.
+   */
+  private async runHooks<P>(run: HookRun<P>): Promise<HookOutcome[]> {
+    const started = performance.now();
+    const outcomes = await this.runner.run(run);
+    const ids = { workspaceId: run.workspaceId, transitionId: run.callId, point: run.point };
+    for (const o of outcomes) {
+      this.logger.debug('hook finished', { ...ids, plugin: o.plugin, handler: o.name, durationMs: o.durationMs, ok: o.ok, ...(o.skipped ? { skipped: true } : {}), ...(o.alreadyCompleted ? { alreadyCompleted: true } : {}), ...(o.error ? { error: o.error.message } : {}) });
+    }
+    this.logger.debug('phase finished', { ...ids, handlers: outcomes.length, failed: outcomes.filter((o) => !o.ok && o.error).length, durationMs: performance.now() - started });
+    return outcomes;
   }
 
   private async save(record: TransitionRecord, changes: Partial<TransitionRecord>): Promise<void> {

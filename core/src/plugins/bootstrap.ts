@@ -8,8 +8,8 @@ import { createLogger, LOGGER, type Logger } from '../logger';
 import { assertProvided, forwardProvides, pluginContainer } from './containers';
 import { collectExtensions } from './extension-point';
 import { orderPlugins } from './order';
-import { pluginEmitter } from './plugin-emitter';
-import type { PermafrostApp, PermafrostPlugin, PluginContext } from './types';
+import { PLUGIN_EMITTER, pluginEmitter } from './plugin-emitter';
+import type { PermafrostApp, PermafrostPlugin, PluginContext, PluginEmitter } from './types';
 
 /** How to boot an app. */
 export interface BootstrapOptions {
@@ -46,9 +46,13 @@ export async function bootstrap(options: BootstrapOptions): Promise<PermafrostAp
   });
 
   const containers = new Map<string, DependencyContainer>();
+  const emitters = new Map<string, PluginEmitter>();
+  const booted = new Set(ordered.map((p) => p.name));
   for (const plugin of ordered) {
     const own = pluginContainer(app, logger.child({ plugin: plugin.name }));
     containers.set(plugin.name, own);
+    emitters.set(plugin.name, pluginEmitter(bus, runner, plugin.name, booted, logger));
+    own.registerInstance(PLUGIN_EMITTER, emitters.get(plugin.name)!);
     try {
       plugin.register?.(own, { extensions });
     } catch (err) {
@@ -72,11 +76,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<PermafrostAp
       if (errors.length > 0) throw new AggregateError(errors, `${errors.length} plugin(s) failed to shut down`);
     })());
 
-  const booted = new Set(ordered.map((p) => p.name));
   for (const plugin of ordered) {
     const pluginLogger = logger.child({ plugin: plugin.name });
     const own = containers.get(plugin.name)!;
-    const ctx: PluginContext = { name: plugin.name, container: own, emitter: pluginEmitter(bus, runner, plugin.name, booted, logger), extensions, logger: pluginLogger };
+    const ctx: PluginContext = { name: plugin.name, container: own, emitter: emitters.get(plugin.name)!, extensions, logger: pluginLogger };
     started.push(plugin);
     try {
       await withTimeout(Promise.resolve().then(() => plugin.init?.(ctx)), plugin.initTimeoutMs ?? options.initTimeoutMs ?? 60_000, plugin.name);

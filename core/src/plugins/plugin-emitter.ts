@@ -5,7 +5,14 @@ import { observerOf, type LifecycleBus } from '../lifecycle/emitter';
 import type { TapOptions } from '../lifecycle/hook-map';
 import type { HookCallContext, HookPoint } from '../lifecycle/hook-point';
 import type { HookRunner } from '../lifecycle/hook-runner';
+import { PLUGIN_EVENTS, type PluginEventName, type PluginEvents } from '../lifecycle/operations';
 import type { PluginEmitter } from './types';
+
+/**
+ * Token of a plugin's own PluginEmitter in its own container (registered before register() runs), for
+ * services a plugin builds in register() that publish notifications, e.g. `operation:finished`.
+ */
+export const PLUGIN_EMITTER = Symbol.for('permafrost.PluginEmitter');
 
 /**
  * The bus bound to one plugin's name. Only bootstrap makes these, one per plugin, so a handler's plugin
@@ -33,6 +40,11 @@ export function pluginEmitter(bus: LifecycleBus, runner: HookRunner, plugin: str
         point: point.id, callId: key, mode: options.mode ?? 'stop', signal: options.signal ?? new AbortController().signal,
         payloadFor: (tap, signal) => ({ ...payload, idempotencyKey: `${key}/${tap.plugin}/${tap.name}/${point.id}`, signal, logger: logger.child({ plugin: tap.plugin, hook: point.id }) }),
       });
+    },
+    emit<E extends PluginEventName>(event: E, payload: PluginEvents[E]) {
+      // Core's own notifications (transition:*, hook:*, progress) say what core did: no plugin may fake one.
+      if (!PLUGIN_EVENTS.includes(event)) throw new TypeError(`${plugin}: ${String(event)} is not a notification plugins publish; publish one of ${PLUGIN_EVENTS.join(', ')}`);
+      bus.emit(event, { ...payload, plugin });
     },
   } as PluginEmitter;
   return view;

@@ -2,6 +2,7 @@ import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { LifecycleEmitter } from '../lifecycle/emitter';
 import type { HookHandler, HookOutcome, LifecycleHookName, LifecycleHooks, TapOptions } from '../lifecycle/hook-map';
 import type { HookCallContext, HookPoint } from '../lifecycle/hook-point';
+import type { PluginEventName, PluginEvents } from '../lifecycle/operations';
 import type { TransitionExecutor } from '../lifecycle/transition-executor';
 import type { Logger } from '../logger';
 import type { Contribution, Extensions } from './extension-point';
@@ -21,6 +22,11 @@ export interface PluginEmitter extends LifecycleEmitter {
    * 'stop' (default) skips the rest after a failure; 'all' runs every handler. Outcomes are returned, never thrown.
    */
   call<P>(point: HookPoint<P>, payload: P, options?: { key?: string; signal?: AbortSignal; mode?: 'stop' | 'all' }): Promise<HookOutcome[]>;
+  /**
+   * Publishes one of the notifications plugins may publish (PluginEvents) to every observer, stamped with
+   * this plugin's name. Synchronous; a listener that throws is logged, never thrown back here.
+   */
+  emit<E extends PluginEventName>(event: E, payload: PluginEvents[E]): void;
 }
 
 /** What register() gets beside its container. */

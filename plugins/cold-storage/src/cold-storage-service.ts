@@ -9,6 +9,8 @@ import type { S3Location } from './s3-location';
 import type { ArchiveReport, ColdStoragePlan, RestoreReport } from './reports';
 import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState } from './state/journal';
 import type { ColdStorageStrategy, MonthArchived, OperationContext, PartitionStats } from './strategies/types';
+import type { OperationFinished } from '@permafrost/core';
+import { operationFinished, type OperationTotals } from './operation-finished';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -32,6 +34,8 @@ export interface ColdStorageServiceOptions {
   defaultStrategy: string;
   maxConcurrentOperations: number;
   deleteWaitTimeoutMs: number;
+  /** Told of every completed operation (the plugin publishes it as `operation:finished`). */
+  onFinished?: (event: OperationFinished) => void;
 }
 
 const sum = (xs: PartitionStats[], key: 'rows' | 'bytes') => xs.reduce((n, x) => n + x[key], 0);
@@ -223,7 +227,7 @@ export class ColdStorageService {
     await this.failing(op, () => this.hot.deleteArchived(workspaceId, snapshot));
     const rows = archived.reduce((n, m) => n + m.rows, 0);
     const bytes = archived.reduce((n, m) => n + m.bytes, 0);
-    await this.journal.complete(op, { rows, bytes });
+    await this.complete(op, { rows, bytes, internalRows }, started);
     const stayedHot = await this.hot.countAfter(workspaceId, snapshot);
     return {
       workspaceId, outcome: 'archived', operationId: op.id, strategy: strategy.name, snapshot, months: archived, rows, internalRows, bytes, stayedHot,
@@ -266,7 +270,7 @@ export class ColdStorageService {
     }
     const { objectsLeft, objectsChecked } = await this.failing(current, () => strategy.restorer.finish(ctx, freedKeys));
     const rows = restored.reduce((n, m) => n + m.rows, 0);
-    await this.journal.complete(current, { rows });
+    await this.complete(current, { rows }, started);
     return {
       workspaceId, outcome: 'restored', operationId: current.id, strategy: strategy.name, months: restored, rows,
       objectsFreed: freedKeys.length, objectsChecked, objectsLeft,
@@ -284,6 +288,12 @@ export class ColdStorageService {
     if (!op || !isUnfinished(op) || op.kind !== kind) return undefined;
     await this.journal.resume(op);
     return op;
+  }
+
+  /** The one place an operation completes: journaled first, then observers are told. */
+  private async complete(op: ColdStorageOperation, totals: OperationTotals, started: number): Promise<void> {
+    await this.journal.complete(op, totals);
+    this.options.onFinished?.(operationFinished(op, totals, Date.now() - started));
   }
 
   private context(op: ColdStorageOperation, options: RunOptions, signal: AbortSignal, step: 'archive' | 'restore', total: number): OperationContext {

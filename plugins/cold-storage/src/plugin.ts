@@ -2,8 +2,8 @@ import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { DataSource } from 'typeorm';
 import { contributionsTo } from '@permafrost/core';
 import {
-  contribute, createExtensionPoint, definePlugin, PluginBootError, WORKSPACE_STATE_STORE,
-  type AfterPayload, type BeforePayload, type PermafrostPlugin, type WorkspaceStateStore,
+  contribute, createExtensionPoint, definePlugin, PLUGIN_EMITTER, PluginBootError, WORKSPACE_STATE_STORE,
+  type AfterPayload, type BeforePayload, type PermafrostPlugin, type PluginEmitter, type WorkspaceStateStore,
 } from '@permafrost/core/plugin';
 import { ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS } from '@permafrost/backend-lib';
 import { ColdStorageService } from './cold-storage-service';
@@ -75,6 +75,7 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
             defaultStrategy: options.strategy ?? 'table',
             maxConcurrentOperations: options.maxConcurrentOperations ?? 2,
             deleteWaitTimeoutMs: options.deleteWaitTimeoutMs ?? 10 * 60_000,
+            onFinished: (event) => c.resolve<PluginEmitter>(PLUGIN_EMITTER).emit('operation:finished', event),
           },
           options.s3,
         )),

@@ -6,6 +6,7 @@ import { transitionJobHandler, workerId } from '@permafrost/backend-lib';
 import { openContext, type CliContext } from '../context';
 import { createFleetQueues, MAINTENANCE_QUEUE, RECONCILE_QUEUE, runMaintenance, type MaintenanceJob } from '../fleet/maintenance-jobs';
 import { reconcile, type ReconcileReport } from '../fleet/reconcile';
+import { workerMetrics } from '../fleet/worker-metrics';
 import { table } from '../output';
 import { run } from '../run';
 
@@ -17,13 +18,17 @@ export function registerFleetCommands(program: Command): void {
     .option('--concurrency <n>', 'transitions this process runs at once', '2')
     .option('--plugin <module...>', 'also boot the plugins a module exports (`plugins` array or default); workers must boot what requesters boot')
     .option('--reconcile-cron <cron>', 'schedule reconcile (pg-boss cron, UTC); "off" to disable', '*/10 * * * *')
-    .action((cmd: { concurrency: string; plugin?: string[]; reconcileCron: string }) => run(program, async (options, out) => {
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<metrics-host>:<port>/metrics (0: any free port)')
+    .option('--metrics-host <host>', 'interface the metrics server listens on (0.0.0.0 for a scraper on another host)', '127.0.0.1')
+    .action((cmd: { concurrency: string; plugin?: string[]; reconcileCron: string; metricsPort?: string; metricsHost: string }) => run(program, async (options, out) => {
       const concurrency = Number(cmd.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new InvalidInputError(`--concurrency must be a whole number from 1 to 16 (each job holds one of 20 pooled connections), got ${JSON.stringify(cmd.concurrency)}`);
-      const ctx = await openContext({ ...options, plugins: loadPlugins(cmd.plugin ?? []), supervise: true });
+      const metrics = workerMetrics(cmd.metricsPort, cmd.metricsHost);
+      const ctx = await openContext({ ...options, plugins: [...loadPlugins(cmd.plugin ?? []), ...metrics], supervise: true });
       try {
         const stop = await startWorker(ctx, concurrency, cmd.reconcileCron);
-        out.result({ ready: true, worker: workerId(), concurrency }, () => `worker ${workerId()} ready (concurrency ${concurrency}); SIGTERM or Ctrl-C stops it after the jobs in hand`);
+        const metricsUrl = metrics[0]?.url();
+        out.result({ ready: true, worker: workerId(), concurrency, ...(metricsUrl ? { metrics: metricsUrl } : {}) }, () => `worker ${workerId()} ready (concurrency ${concurrency})${metricsUrl ? `; metrics at ${metricsUrl}` : ''}; SIGTERM or Ctrl-C stops it after the jobs in hand`);
         const signal = await new Promise<string>((done) => {
           process.once('SIGTERM', () => done('SIGTERM'));
           process.once('SIGINT', () => done('SIGINT'));
