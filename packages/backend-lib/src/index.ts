@@ -4,6 +4,7 @@ export { Workspace, WorkspaceTransition, WorkspaceStatusEnum, backendEntities } 
 export { createDataSource, migratePostgres, backendMigrations, type PostgresContributions } from './db/data-source';
 export { ClickHouse, type QueryParams } from './clickhouse/clickhouse';
 export { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
+export { forCluster, createTableLike, checkCluster, ClusterConfigError, DEFAULT_ZOOKEEPER_PATH_PREFIX, type ClusterOptions } from './clickhouse/cluster';
 export {
   USER_EVENTS_TABLE,
   INTERNAL_EVENTS_TABLE,

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { createExtensionPoint, definePlugin, WORKSPACE_STATE_STORE, type PermafrostPlugin } from '@permafrost/core/plugin';
 import { ClickHouse } from './clickhouse/clickhouse';
 import { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
+import { checkCluster, type ClusterOptions } from './clickhouse/cluster';
 import { createDataSource, migratePostgres, withMigrationLock, type PostgresContributions } from './db/data-source';
 import { userEventsMigrations } from './userEvents/clickhouse';
 import { UserEventsService } from './user-events-service';
@@ -27,6 +28,11 @@ export interface DataLayerOptions {
   lockTimeoutMs?: number;
   /** The job queue under asynchronous transitions (pg-boss on the same Postgres; started on first use). */
   jobs?: Omit<PgBossJobsOptions, 'postgresUrl'>;
+  /**
+   * A ClickHouse cluster: tables are created ON CLUSTER with Replicated engines (README "Running on a
+   * ClickHouse cluster"). Also read from PERMAFROST_CLICKHOUSE_CLUSTER by the CLI.
+   */
+  cluster?: ClusterOptions;
 }
 
 /**
@@ -42,7 +48,7 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
     name: DATA_LAYER_PLUGIN,
     provides: [ClickHouse, DataSource, WORKSPACE_STATE_STORE, WorkspaceService, UserEventsService, TRANSITION_JOBS],
     register(container: DependencyContainer) {
-      container.registerInstance(ClickHouse, new ClickHouse(options.clickhouse));
+      container.registerInstance(ClickHouse, new ClickHouse(options.clickhouse, options.cluster ? checkCluster(options.cluster) : undefined));
       container.registerInstance(TRANSITION_JOBS, jobs);
       container.registerInstance<WorkspaceLockOptions>(WORKSPACE_LOCK_OPTIONS, { lockTimeoutMs: options.lockTimeoutMs ?? 15 * 60_000 });
       container.register(WORKSPACE_STATE_STORE, { useClass: PostgresWorkspaceStateStore }, { lifecycle: Lifecycle.ContainerScoped });

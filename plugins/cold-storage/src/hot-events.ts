@@ -19,12 +19,38 @@ export class HotEvents {
    * commits them, under the same lock that makes them visible, so every later insert gets a larger one.
    */
   async snapshot(): Promise<HotSnapshot> {
+    const cluster = this.ch.cluster?.name;
     const rows = await this.ch.rows<{ table: string; bound: string }>(
-      `SELECT table, toString(max(max_block_number)) AS bound FROM system.parts
+      `SELECT table, toString(max(max_block_number)) AS bound FROM ${cluster ? 'clusterAllReplicas({cluster:String}, system.parts)' : 'system.parts'}
        WHERE database = currentDatabase() AND table IN {tables:Array(String)} AND active GROUP BY table`,
-      { tables: EVENT_TABLES.map((t) => t.hot) });
+      { tables: EVENT_TABLES.map((t) => t.hot), ...(cluster ? { cluster } : {}) });
     const bound = (t: EventTable) => rows.find((r) => r.table === t.hot)?.bound ?? '0';
+    if (cluster) await this.replicaBarrier(cluster);
     return { events: bound(EVENTS), internal: bound(INTERNAL) };
+  }
+
+  /**
+   * ReplicatedMergeTree allocates a block number (in Keeper, in order) BEFORE it writes and commits the
+   * part, so when the bound is read an insert may hold a smaller number without being visible yet, and
+   * a replica may not have fetched every committed part. Numbers allocated after the bound was read are
+   * all larger than it; so once every insert that was running then has finished, and this replica has
+   * fetched what the others committed (SYNC REPLICA), the rows under the bound are a fixed set here too.
+   */
+  private async replicaBarrier(cluster: string, timeoutMs = 120_000): Promise<void> {
+    const tables = EVENT_TABLES.map((t) => t.hot);
+    const running = async () => (await this.ch.rows<{ id: string }>(
+      `SELECT query_id AS id FROM clusterAllReplicas({cluster:String}, system.processes)
+       WHERE query_kind = 'Insert' AND arrayExists(t -> positionCaseInsensitive(query, t) > 0, {tables:Array(String)})`,
+      { cluster, tables })).map((r) => r.id);
+    const before = new Set(await running());
+    const deadline = Date.now() + timeoutMs;
+    while (before.size > 0) {
+      const still = (await running()).filter((id) => before.has(id));
+      if (still.length === 0) break;
+      if (Date.now() > deadline) throw new Error(`${still.length} inserts into the hot tables that were running when the archive began still run after ${timeoutMs} ms; nothing was copied or deleted, retry later`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const table of tables) await this.ch.command(`SYSTEM SYNC REPLICA ${table}`);
   }
 
   /** Months (with counts) of the workspace's hot rows, in both tables, optionally under a snapshot. */

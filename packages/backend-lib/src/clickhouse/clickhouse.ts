@@ -1,4 +1,5 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import type { ClusterOptions } from './cluster';
 
 export type QueryParams = Record<string, unknown>;
 
@@ -12,7 +13,8 @@ export type QueryParams = Record<string, unknown>;
  * workspaces share that session concurrently.
  */
 export class ClickHouse {
-  constructor(readonly client: ClickHouseClient) {}
+  /** Set when the tables live on a cluster: DDL made at run time (restore staging) must be created ON CLUSTER. */
+  constructor(readonly client: ClickHouseClient, readonly cluster?: ClusterOptions) {}
 
   async rows<T>(query: string, params: QueryParams = {}, settings: ClickHouseSettings = {}): Promise<T[]> {
     const result = await this.client.query({ query: withSettings(query, settings), query_params: params, format: 'JSONEachRow' });

@@ -22,7 +22,14 @@ export async function startTestApp(options: { plugins?: PermafrostPlugin[]; stac
   const stack = options.stack ?? (await startTestStack());
   try {
     const app = await bootstrap({
-      plugins: [dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse, lockTimeoutMs: 60_000, jobs: options.jobs }), ...(options.plugins ?? [])],
+      plugins: [
+        dataLayer({
+          postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse, lockTimeoutMs: 60_000, jobs: options.jobs,
+          // The suite against the `cluster` compose profile: tables ON CLUSTER, Replicated.
+          cluster: process.env.PERMAFROST_CLICKHOUSE_CLUSTER ? { name: process.env.PERMAFROST_CLICKHOUSE_CLUSTER } : undefined,
+        }),
+        ...(options.plugins ?? []),
+      ],
       logger: silentLogger,
     });
     return {

@@ -1,5 +1,5 @@
 import type { ClickHouseSettings } from '@clickhouse/client';
-import type { ClickHouse, QueryParams } from '@permafrost/backend-lib';
+import { createTableLike, type ClickHouse, type QueryParams } from '@permafrost/backend-lib';
 import { VerificationFailedError } from '../../errors';
 import { EMPTY_DIGEST, sameDigest, type EventTable, type RowDigest } from '../../rows';
 import type { OperationContext } from '../types';
@@ -57,7 +57,7 @@ export async function restoreMonthStaged(
       await ctx.steps.put(key, { staged: EMPTY_DIGEST, pages: 0, moved: true });
       return { digest: EMPTY_DIGEST, pages: 0 };
     }
-    await ch.command(`CREATE TABLE IF NOT EXISTS ${staging} AS ${table.hot}`);
+    await ch.command(createTableLike(staging, table.hot, ch.cluster));
     await ch.command(`TRUNCATE TABLE ${staging}`);
     const pages = await pageBounds(ch, source.from, WORKSPACE_MONTH, params, rows, pageRows, source.settings);
     for (const [index, bounds] of pages.entries()) {
@@ -102,5 +102,5 @@ async function moveAll(ch: ClickHouse, staging: string, hot: string): Promise<vo
 
 /** Drops an operation's staging tables once every month has moved. */
 export async function dropStaging(ch: ClickHouse, ctx: Pick<OperationContext, 'operationId'>, tables: readonly EventTable[]): Promise<void> {
-  for (const table of tables) await ch.command(`DROP TABLE IF EXISTS ${stagingTable(ctx, table)} SYNC`);
+  for (const table of tables) await ch.command(`DROP TABLE IF EXISTS ${stagingTable(ctx, table)}${ch.cluster ? ` ON CLUSTER ${ch.cluster.name}` : ''} SYNC`);
 }
