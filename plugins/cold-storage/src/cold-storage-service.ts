@@ -8,7 +8,7 @@ import { collectOrphanObjects, type OrphanReport } from './orphans';
 import type { S3Location } from './s3-location';
 import type { ArchiveReport, ColdStoragePlan, RestoreReport } from './reports';
 import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState } from './state/journal';
-import type { ColdStorageStrategy, MonthArchived, OperationContext, PartitionStats } from './strategies/types';
+import type { ColdStorageStrategy, MonthArchived, MonthRestored, OperationContext, PartitionStats } from './strategies/types';
 import type { OperationFinished } from '@permafrost/core';
 import { operationFinished, type OperationTotals } from './operation-finished';
 
@@ -262,12 +262,15 @@ export class ColdStorageService {
     const ctx = this.context(current, options, signal, 'restore', current.months.length);
     const restored: RestoreReport['months'] = [];
     const freedKeys: string[] = [];
-    for (const month of current.months) {
-      const result = await this.failing(current, () => strategy.restorer.restoreMonth(ctx, month));
-      restored.push({ month, rows: result.digest.rows, checksum: result.digest.checksum, pages: result.pages });
+    const record = (result: MonthRestored) => {
+      restored.push({ month: result.month, rows: result.digest.rows, checksum: result.digest.checksum, pages: result.pages });
       freedKeys.push(...result.freedKeys);
-      ctx.report({ month, rows: result.digest.rows, bytes: 0 });
-    }
+      ctx.report({ month: result.month, rows: result.digest.rows, bytes: 0 });
+    };
+    const { restorer } = strategy;
+    if (restorer.restoreMonths) await this.failing(current, () => restorer.restoreMonths!(ctx, current.months, record));
+    else for (const month of current.months) record(await this.failing(current, () => restorer.restoreMonth(ctx, month)));
+    restored.sort((a, b) => a.month - b.month);
     const { objectsLeft, objectsChecked } = await this.failing(current, () => strategy.restorer.finish(ctx, freedKeys));
     const rows = restored.reduce((n, m) => n + m.rows, 0);
     await this.complete(current, { rows }, started);

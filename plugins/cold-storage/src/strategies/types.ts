@@ -84,6 +84,8 @@ export interface Archiver {
  */
 export interface Restorer {
   restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored>;
+  /** Optional: all of the operation's months, same contract as restoreMonth for each (called instead when present). */
+  restoreMonths?(ctx: OperationContext, months: readonly number[], onMonth: (month: MonthRestored) => void): Promise<void>;
   /** After every month: drop what the operation staged; ask S3 whether freed keys (all, or a sample) are gone. */
   finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number; objectsChecked: number }>;
 }

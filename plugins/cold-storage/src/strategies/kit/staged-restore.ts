@@ -88,7 +88,7 @@ export async function restoreMonthStaged(
 }
 
 /** Moves every partition left in staging into the hot table; staging ends empty. */
-async function moveAll(ch: ClickHouse, staging: string, hot: string): Promise<void> {
+export async function moveAll(ch: ClickHouse, staging: string, hot: string): Promise<void> {
   const exists = await ch.one<{ n: string }>(`SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = {t:String}`, { t: staging });
   if (Number(exists.n) === 0) return;
   const partitions = await ch.rows<{ id: string }>(

@@ -4,6 +4,7 @@ import { awaitObjectsGone, sampleKeys } from '../../s3-object-keys';
 import type { S3Location } from '../../s3-location';
 import { dropStaging, restoreMonthStaged, throwIfAborted } from '../kit';
 import type { MonthRestored, OperationContext, Restorer } from '../types';
+import { planRestore, restoreBatch, restoredMonths } from './batch-restore';
 import { coldTablesOf } from './ddl';
 import { dropPartitions, partitionObjectKeysByMonth } from './partitions';
 
@@ -27,6 +28,34 @@ export class TableRestorer implements Restorer {
     }
     const freedKeys = await this.free(ctx, month);
     return { month, ...result, freedKeys };
+  }
+
+  /** Batches of months (see batch-restore.ts); each batch's cold partitions are dropped once it is hot. */
+  async restoreMonths(ctx: OperationContext, _months: readonly number[], onMonth: (month: MonthRestored) => void): Promise<void> {
+    const plan = await planRestore(this.ch, ctx);
+    for (const [index, batch] of plan.batches.entries()) {
+      throwIfAborted(ctx.signal);
+      const step = await restoreBatch(this.ch, ctx, plan, index, this.pageRows);
+      const freed = await this.freeMonths(ctx, batch);
+      for (const line of restoredMonths(step, batch)) onMonth({ ...line, freedKeys: freed.get(line.month) ?? [] });
+    }
+  }
+
+  /** Drops these months' cold partitions that are not dropped yet: one ALTER per table. */
+  private async freeMonths(ctx: OperationContext, months: readonly number[]): Promise<Map<number, string[]>> {
+    const keys = await this.objectKeys(ctx);
+    const done = await ctx.steps.getMany<{ dropped: boolean }>(months.map((m) => `free:${m}`));
+    const pending = months.filter((m) => !done.get(`free:${m}`)?.dropped);
+    if (pending.length > 0) {
+      throwIfAborted(ctx.signal);
+      for (const table of EVENT_TABLES) {
+        const cold = coldTablesOf(table).cold;
+        const withParts = pending.filter((m) => (keys[m] ?? []).some((t) => t.table === cold && t.keys.length > 0));
+        await dropPartitions(this.ch, cold, ctx.workspaceId, withParts);
+      }
+      await ctx.steps.putMany(pending.map((m) => [`free:${m}`, { dropped: true }] as const));
+    }
+    return new Map(months.map((m) => [m, (keys[m] ?? []).flatMap((t) => t.keys)]));
   }
 
   /**
