@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { DataSource } from 'typeorm';
 import { ConflictError, isPermafrostError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
-import { assertWorkspaceId, type ClickHouse } from '@permafrost/backend-lib';
+import { assertWorkspaceId, type ClickHouse, type WorkspaceTable } from '@permafrost/backend-lib';
 import { ColdStorageUnreachableError, isS3Failure } from './errors';
 import { HotEvents } from './hot-events';
 import { collectOrphanObjects, type OrphanReport } from './orphans';
@@ -9,6 +9,7 @@ import type { S3Location } from './s3-location';
 import type { ArchiveReport, ColdStoragePlan, RestoreReport } from './reports';
 import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState } from './state/journal';
 import type { ColdStorageStrategy, OperationContext, PartitionStats } from './strategies/types';
+import type { ColdStorageTables } from './tables';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -19,6 +20,10 @@ export interface ColdStorageServiceOptions {
   defaultStrategy: string;
   maxConcurrentOperations: number;
   deleteWaitTimeoutMs: number;
+  /** The data layer's hot tables (and cold names), from its schema profile. */
+  tables: ColdStorageTables;
+  /** The data layer's workspace table: where cold_storage_state lives. */
+  workspaceTable: WorkspaceTable;
 }
 
 const sum = (xs: PartitionStats[], key: 'rows' | 'bytes') => xs.reduce((n, x) => n + x[key], 0);
@@ -47,8 +52,8 @@ export class ColdStorageService {
   ) {
     if (!strategies.has(options.defaultStrategy)) throw new Error(`unknown cold storage strategy ${options.defaultStrategy}; known: ${[...strategies.keys()].join(', ')}`);
     this.limit = pLimit(options.maxConcurrentOperations);
-    this.journal = new ColdStorageJournal(dataSource);
-    this.hot = new HotEvents(ch);
+    this.journal = new ColdStorageJournal(dataSource, options.workspaceTable);
+    this.hot = new HotEvents(ch, options.tables);
   }
 
   async sendWorkspaceEventsToColdStorage(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {

@@ -1,6 +1,7 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
 import { VerificationFailedError } from '../../errors';
-import { digestPlus, EMPTY_DIGEST, EVENT_TABLES, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import { digestPlus, EMPTY_DIGEST, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import { DEFAULT_TABLES, type ColdStorageTables } from '../../tables';
 import { digest, HOT_MONTH_UNDER_BOUND, throwIfAborted, WORKSPACE_MONTH } from '../kit';
 import type { Archiver, MonthArchived, OperationContext } from '../types';
 import { coldTablesOf, type ColdTables } from './ddl';
@@ -27,11 +28,11 @@ interface MonthStep {
 type Params = Record<string, unknown>;
 
 export class TableArchiver implements Archiver {
-  constructor(private readonly ch: ClickHouse) {}
+  constructor(private readonly ch: ClickHouse, private readonly tables: ColdStorageTables = DEFAULT_TABLES) {}
 
   async archiveMonth(ctx: OperationContext, month: number): Promise<MonthArchived> {
     const result: MonthArchived = { month, digest: EMPTY_DIGEST, copied: { events: 0, internal: 0 }, bytes: 0 };
-    for (const table of EVENT_TABLES) {
+    for (const table of this.tables.all) {
       const step = await this.archiveTableMonth(ctx, table, month);
       result.copied[table.kind] = step.hot.rows;
       result.bytes += step.bytes ?? 0;
@@ -42,7 +43,7 @@ export class TableArchiver implements Archiver {
 
   private async archiveTableMonth(ctx: OperationContext, table: EventTable, month: number): Promise<MonthStep> {
     const key = `archive:${table.kind}:${month}`;
-    const tables = coldTablesOf(table);
+    const tables = coldTablesOf(table, this.tables);
     const params = { ws: ctx.workspaceId, month, bound: ctx.snapshot[table.kind] };
     let step = await ctx.steps.get<MonthStep>(key);
     if (step?.verified) return step;
