@@ -27,6 +27,7 @@ export {
 } from './schema-profile';
 export { SchemaMismatchError } from './schema-profile/errors';
 export { checkEventTables } from './schema-profile/check-event-tables';
+export { uninstallFromPlatform, type UninstallReport } from './schema-profile/uninstall';
 export { WorkspaceTable, SCHEMA_PROFILE, type WorkspaceRecord, type WorkspaceColdState, type SqlRunner } from './workspace-table';
 export { isUuid, assertWorkspaceId } from './ids';
 export { generateEvents, isInternalEventName, type GenerateEventsOptions } from './userEvents/generate';
