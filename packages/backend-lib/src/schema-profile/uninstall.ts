@@ -1,6 +1,7 @@
 import { ConflictError, InvalidInputError } from '@permafrost/core/plugin';
 import { MigrationExecutor, type DataSource } from 'typeorm';
 import type { ClickHouse } from '../clickhouse/clickhouse';
+import { schemaProfileOf } from './registry';
 import { quoteIdent, workspaceReference } from './sql';
 import type { SchemaProfile } from './types';
 
@@ -20,7 +21,7 @@ const LEDGER = 'permafrost_clickhouse_migrations';
 /**
  * Rollback: removes everything Permafrost added to a platform's databases, leaving the platform's own
  * tables as they were before it was installed — Postgres migrations undone last first (plugins' too:
- * pass the booted app's DataSource, which knows them), which drops the workspace row's cold-storage
+ * pass the booted app's DataSource, which knows them and its profile), which drops the workspace row's cold-storage
  * columns and Permafrost's tables; then Permafrost's schema and pg-boss's; in ClickHouse the cold tables,
  * leftover restore staging tables and the migration ledger. The row-identity setting stays on the
  * platform's event tables (harmless: the platform never reads `_block_number`).
@@ -29,8 +30,9 @@ const LEDGER = 'permafrost_clickhouse_migrations';
  * table would lose them: resume or untombstone those workspaces first. Only for a profile whose tables
  * belong to the platform: Permafrost's own schema is not an add-on (drop its database instead).
  */
-export async function uninstallFromPlatform(deps: { dataSource: DataSource; clickhouse: ClickHouse; profile: SchemaProfile }): Promise<UninstallReport> {
-  const { dataSource, clickhouse: ch, profile } = deps;
+export async function uninstallFromPlatform(deps: { dataSource: DataSource; clickhouse: ClickHouse }): Promise<UninstallReport> {
+  const { dataSource, clickhouse: ch } = deps;
+  const profile = schemaProfileOf(dataSource);
   if (!profile.clickhouse.platformOwnsEventTables) {
     throw new InvalidInputError(`The ${profile.name} schema profile keeps Permafrost's own tables, not a platform's: there is nothing to uninstall from; drop its databases instead.`);
   }
