@@ -195,6 +195,17 @@ describe('Permafrost on a Dittofeed installation (dittofeed profile + cold stora
     expect(await hotCount('user_events_v2', ws.holding)).toBe(0);
   });
 
+  it('uniqueness is Dittofeed\'s, per parent: a child untombstones beside a root of the same name; DfTombstoned names are reserved', async () => {
+    const child = await insertDittofeedWorkspace(pg, { name: 'team', externalId: 'team-ext', type: 'Child', parentWorkspaceId: ws.holding });
+    const root = await workspaces.createWorkspace({ name: 'team', externalId: 'team-ext' }); // another scope: allowed, as in Dittofeed
+    await workspaces.tombstoneWorkspace(child);
+    expect(await workspaceRow(child)).toMatchObject({ name: 'DfTombstoned-team', externalId: 'DfTombstoned-team-ext', parentWorkspaceId: ws.holding });
+    await workspaces.activateTombstonedWorkspace(child); // the root's "team" is no conflict under another parent
+    expect(await workspaceRow(child)).toMatchObject({ name: 'team', externalId: 'team-ext', status: 'Active', type: 'Child' });
+    await expect(workspaces.createWorkspace({ name: 'DfTombstoned-x' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await pg.query(`DELETE FROM "Workspace" WHERE "id" = ANY($1::uuid[])`, [[child, root.id]]);
+  });
+
   it('rollback: refused while events are cold, then leaves Dittofeed\'s schema exactly as before Permafrost', async () => {
     const deps = { dataSource: app.resolve(DataSource), clickhouse: app.resolve(ClickHouse) };
     await workspaces.pauseWorkspace(ws.initech);
