@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { bootstrap, silentLogger, type PermafrostApp } from '@permafrost/core';
+import { TransitionExecutor } from '@permafrost/core/plugin';
 import { startTestStack, type TestStack } from '@permafrost/dev-stack/testing';
 import { coldStorage, ColdStorageService } from '@permafrost/plugin-cold-storage';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ClickHouse } from '../clickhouse/clickhouse';
+import { TRANSITION_JOBS, type TransitionJobs } from '../jobs/transition-jobs';
+import { transitionJobHandler } from '../jobs/transition-worker';
 import { dataLayer } from '../plugin';
 import { uninstallFromPlatform } from '../schema-profile/uninstall';
 import { databaseContents, insertDittofeedEvents, insertDittofeedWorkspace, rows, workspaceRows } from '../testing/dittofeed';
@@ -187,6 +190,25 @@ describe('Permafrost on a Dittofeed installation (dittofeed profile + cold stora
     // (but the events of the second "globex", created after boot).
     expect(await databaseContents(df, { exclude: ours, excludeWorkspaces: [secondGlobex] })).toEqual(contentsBefore);
     expect(await rows(df, `SELECT workspace_id, message_id FROM user_events_cold_storage`)).toEqual([{ workspace_id: dittofeedArchived, message_id: 'df-cold-1' }]);
+  });
+
+  it('a queued pause and resume run through pg-boss, which lives in a schema of its own', async () => {
+    const before = await workspaceRows(df, 'user_events_v2', ws.initech);
+    const stopWorker = await app.resolve<TransitionJobs>(TRANSITION_JOBS).work(transitionJobHandler(app.resolve(TransitionExecutor)), { concurrency: 1 });
+    try {
+      const pause = await workspaces.requestTransition(ws.initech, 'pause');
+      expect(await workspaces.waitFor(pause, { timeoutMs: 60_000 })).toMatchObject({ state: 'completed', from: 'Active', to: 'Paused' });
+      expect(await workspaceRow(ws.initech)).toMatchObject({ status: 'Paused', coldStorageState: 'archived' });
+      const resume = await workspaces.requestTransition(ws.initech, 'resume');
+      expect(await workspaces.waitFor(resume, { timeoutMs: 60_000 })).toMatchObject({ state: 'completed', to: 'Active' });
+      const jobs = (await pg.query(`SELECT count(*)::int AS n FROM permafrost_pgboss.job WHERE data->>'transitionId' = ANY($1)`, [[pause, resume]])).rows;
+      expect(jobs).toEqual([{ n: 2 }]);
+    } finally {
+      await stopWorker();
+    }
+    await cold.settle(ws.initech);
+    expect(await workspaceRows(df, 'user_events_v2', ws.initech)).toEqual(before);
+    expect((await pg.query(`SELECT nspname FROM pg_namespace WHERE nspname = 'pgboss'`)).rows).toEqual([]);
   });
 
   it('ingest follows Dittofeed\'s rule: a Parent workspace takes no events', async () => {
