@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 
 export { Workspace, WorkspaceTransition, WorkspaceStatusEnum, backendEntities } from './db/schema';
-export { createDataSource, migratePostgres, backendMigrations, type PostgresContributions } from './db/data-source';
+export { createDataSource, migratePostgres, ensureOwnSchema, backendMigrations, type PostgresContributions } from './db/data-source';
 export { ClickHouse, type QueryParams } from './clickhouse/clickhouse';
 export { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
 export { forCluster, createTableLike, checkCluster, ClusterConfigError, DEFAULT_ZOOKEEPER_PATH_PREFIX, type ClusterOptions } from './clickhouse/cluster';
@@ -19,7 +19,17 @@ export { deleteUsers, ASYNC_DELETE_SETTINGS, USER_KEYED_TABLES, type DeleteUsers
 export { WorkspaceService, type CreateWorkspaceInput, type TransitionOptions } from './workspaces';
 export { UserEventsService } from './user-events-service';
 export { PostgresWorkspaceStateStore, WORKSPACE_LOCK_OPTIONS, type WorkspaceLockOptions } from './workspace-state-store';
-export { dataLayer, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, CLICKHOUSE_MIGRATIONS, type DataLayerOptions } from './plugin';
+export { dataLayer, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, CLICKHOUSE_MIGRATIONS, type DataLayerOptions, type ClickHouseMigrations } from './plugin';
+export {
+  PERMAFROST_PROFILE, dittofeedProfile, resolveSchemaProfile, schemaProfileOf, workspaceReference, ownTable, quoteIdent, qualified,
+  DITTOFEED_TOMBSTONE_MARK, DITTOFEED_CLICKHOUSE_TABLES,
+  type SchemaProfile, type SchemaProfileName, type PostgresProfile, type WorkspaceTableSpec, type WorkspaceColumns, type TombstoneNaming,
+  type ClickHouseProfile, type EventTableSpec, type EventColumn, type ColdTableNames, type DittofeedProfileOptions,
+} from './schema-profile';
+export { SchemaMismatchError } from './schema-profile/errors';
+export { checkEventTables } from './schema-profile/check-event-tables';
+export { uninstallFromPlatform, type UninstallReport } from './schema-profile/uninstall';
+export { WorkspaceTable, SCHEMA_PROFILE, type WorkspaceRecord, type WorkspaceColdState, type SqlRunner } from './workspace-table';
 export { isUuid, assertWorkspaceId } from './ids';
 export { generateEvents, isInternalEventName, type GenerateEventsOptions } from './userEvents/generate';
 export { seedEvents, type SeedOptions } from './userEvents/seed';

@@ -5,20 +5,28 @@ import { createExtensionPoint, definePlugin, WORKSPACE_STATE_STORE, type Permafr
 import { ClickHouse } from './clickhouse/clickhouse';
 import { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
 import { checkCluster, type ClusterOptions } from './clickhouse/cluster';
-import { createDataSource, migratePostgres, withMigrationLock, type PostgresContributions } from './db/data-source';
-import { userEventsMigrations } from './userEvents/clickhouse';
+import { createDataSource, ensureOwnSchema, migratePostgres, withMigrationLock, type PostgresContributions } from './db/data-source';
+import { checkEventTables } from './schema-profile/check-event-tables';
+import { resolveSchemaProfile } from './schema-profile/resolve';
+import type { SchemaProfile, SchemaProfileName } from './schema-profile/types';
 import { UserEventsService } from './user-events-service';
 import { PostgresWorkspaceStateStore, WORKSPACE_LOCK_OPTIONS, type WorkspaceLockOptions } from './workspace-state-store';
 import { WorkspaceService } from './workspaces';
 import { PgBossTransitionJobs, type PgBossJobsOptions } from './jobs/pg-boss-transition-jobs';
 import { TRANSITION_JOBS } from './jobs/transition-jobs';
+import { SCHEMA_PROFILE, WorkspaceTable } from './workspace-table';
 
 export const DATA_LAYER_PLUGIN = 'data-layer';
 
 /** Extension point: Postgres entities and migrations other plugins add (`contribute(POSTGRES_CONTRIBUTIONS, …)`); applied at init. */
 export const POSTGRES_CONTRIBUTIONS = createExtensionPoint<PostgresContributions>({ owner: DATA_LAYER_PLUGIN, name: 'postgres' });
+/**
+ * ClickHouse migrations a plugin adds: a list, or a function of the data layer's schema profile for DDL
+ * that names the profile's tables (cold storage's cold tables are named per profile).
+ */
+export type ClickHouseMigrations = readonly ClickHouseMigration[] | ((profile: SchemaProfile) => readonly ClickHouseMigration[]);
 /** Extension point: ClickHouse migrations other plugins add; the same id twice must carry the same statements. */
-export const CLICKHOUSE_MIGRATIONS = createExtensionPoint<ClickHouseMigration[]>({ owner: DATA_LAYER_PLUGIN, name: 'clickhouse-migrations' });
+export const CLICKHOUSE_MIGRATIONS = createExtensionPoint<ClickHouseMigrations>({ owner: DATA_LAYER_PLUGIN, name: 'clickhouse-migrations' });
 
 export interface DataLayerOptions {
   postgresUrl: string;
@@ -28,6 +36,11 @@ export interface DataLayerOptions {
   lockTimeoutMs?: number;
   /** The job queue under asynchronous transitions (pg-boss on the same Postgres; started on first use). */
   jobs?: Omit<PgBossJobsOptions, 'postgresUrl'>;
+  /**
+   * Whose tables these are: `permafrost` (default, our own schema), `dittofeed` (a Dittofeed installation's
+   * `"Workspace"` and event tables; give a ClickHouse client in Dittofeed's database), or a profile object.
+   */
+  schema?: SchemaProfileName | SchemaProfile;
   /**
    * A ClickHouse cluster: tables are created ON CLUSTER with Replicated engines (README "Running on a
    * ClickHouse cluster"). Also read from PERMAFROST_CLICKHOUSE_CLUSTER by the CLI.
@@ -43,12 +56,16 @@ export interface DataLayerOptions {
  */
 export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
   let dataSource: DataSource | undefined;
-  const jobs = new PgBossTransitionJobs({ ...options.jobs, postgresUrl: options.postgresUrl });
+  // Resolved (and its names checked) here, where the app is wired: a bad profile fails before any boot.
+  const profile = resolveSchemaProfile(options.schema);
+  const jobs = new PgBossTransitionJobs({ schema: profile.postgres.jobsSchema, ...options.jobs, postgresUrl: options.postgresUrl });
   return definePlugin({
     name: DATA_LAYER_PLUGIN,
-    provides: [ClickHouse, DataSource, WORKSPACE_STATE_STORE, WorkspaceService, UserEventsService, TRANSITION_JOBS],
+    provides: [ClickHouse, DataSource, WORKSPACE_STATE_STORE, WorkspaceService, UserEventsService, TRANSITION_JOBS, SCHEMA_PROFILE, WorkspaceTable],
     register(container: DependencyContainer) {
+      container.registerInstance(SCHEMA_PROFILE, profile);
       container.registerInstance(ClickHouse, new ClickHouse(options.clickhouse, options.cluster ? checkCluster(options.cluster) : undefined));
+      container.register(WorkspaceTable, { useClass: WorkspaceTable }, { lifecycle: Lifecycle.ContainerScoped });
       container.registerInstance(TRANSITION_JOBS, jobs);
       container.registerInstance<WorkspaceLockOptions>(WORKSPACE_LOCK_OPTIONS, { lockTimeoutMs: options.lockTimeoutMs ?? 15 * 60_000 });
       container.register(WORKSPACE_STATE_STORE, { useClass: PostgresWorkspaceStateStore }, { lifecycle: Lifecycle.ContainerScoped });
@@ -56,16 +73,24 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
       container.register(UserEventsService, { useClass: UserEventsService }, { lifecycle: Lifecycle.ContainerScoped });
     },
     async init({ container, logger, extensions }) {
-      dataSource = createDataSource(options.postgresUrl, [...extensions.get(POSTGRES_CONTRIBUTIONS)]);
+      dataSource = createDataSource(options.postgresUrl, [...extensions.get(POSTGRES_CONTRIBUTIONS)], profile);
       await dataSource.initialize();
       container.registerInstance(DataSource, dataSource);
-      if (options.migrate === false) return;
-      const ds = dataSource;
-      const { postgres, clickhouse } = await withMigrationLock(ds, async () => ({
-        postgres: await migratePostgres(ds),
-        clickhouse: await migrateClickHouse(container.resolve(ClickHouse), uniqueMigrations([...userEventsMigrations, ...extensions.get(CLICKHOUSE_MIGRATIONS).flat()])),
-      }));
-      if (postgres.length + clickhouse.length > 0) logger.info('migrations applied', { postgres, clickhouse });
+      const ch = container.resolve(ClickHouse);
+      if (options.migrate !== false) {
+        const ds = dataSource;
+        const contributed = extensions.get(CLICKHOUSE_MIGRATIONS).flatMap((m) => (typeof m === 'function' ? m(profile) : m));
+        const { postgres, clickhouse } = await withMigrationLock(ds, async () => {
+          await ensureOwnSchema(ds, profile);
+          return {
+            postgres: await migratePostgres(ds),
+            clickhouse: await migrateClickHouse(ch, uniqueMigrations([...profile.clickhouse.migrations, ...contributed])),
+          };
+        });
+        if (postgres.length + clickhouse.length > 0) logger.info('migrations applied', { schema: profile.name, postgres, clickhouse });
+      }
+      // The hot tables hold exactly what the profile moves, or the boot stops here (see checkEventTables).
+      await checkEventTables(ch, profile);
     },
     async shutdown() {
       await jobs.close();

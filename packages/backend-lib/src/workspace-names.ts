@@ -3,7 +3,8 @@
  * prefix that embeds the workspace id (unique, so two tombstoned "acme"s never collide) and come back
  * unchanged on untombstone.
  */
-const PREFIX = 'tombstoned:';
+export const TOMBSTONE_PREFIX = 'tombstoned:';
+const PREFIX = TOMBSTONE_PREFIX;
 
 export function tombstonedValue(workspaceId: string, value: string): string {
   return `${PREFIX}${workspaceId}:${value}`;

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { inject, injectable } from 'tsyringe';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   ConflictError,
   IllegalTransitionError,
@@ -12,9 +12,9 @@ import {
   type WorkspaceStateStore,
   type WorkspaceStatus,
 } from '@permafrost/core/plugin';
-import { Workspace, WorkspaceTransition } from './db/schema';
-import { originalValue, tombstonedValue } from './workspace-names';
+import { WorkspaceTransition } from './db/schema';
 import { DatabaseBusyError } from './jobs/transition-jobs';
+import { WorkspaceTable, type SqlRunner, type WorkspaceRecord } from './workspace-table';
 
 export interface WorkspaceLockOptions {
   /** How long a transition waits for another one on the same workspace before giving up. */
@@ -43,6 +43,7 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
   constructor(
     @inject(DataSource) private readonly dataSource: DataSource,
     @inject(WORKSPACE_LOCK_OPTIONS) private readonly lockOptions: WorkspaceLockOptions,
+    @inject(WorkspaceTable) private readonly workspaces: WorkspaceTable,
   ) {}
 
   async withWorkspaceLock<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
@@ -81,9 +82,12 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
   }
 
   async checkTransition(workspaceId: string, transition: TransitionName): Promise<void> {
-    if (transition !== 'untombstone') return;
-    const workspace = await this.load(this.dataSource.manager, workspaceId);
-    await this.assertOriginalsFree(this.dataSource.manager, workspace);
+    if (transition === 'untombstone') {
+      await this.assertOriginalsFree(this.dataSource.manager, await this.load(this.dataSource.manager, workspaceId));
+    } else if (transition === 'tombstone' && this.workspaces.naming.mayCollide) {
+      // A mark without the id (Dittofeed's) makes a second tombstoned "acme" collide: refuse before any hook runs.
+      await this.assertTombstonedFree(this.dataSource.manager, await this.load(this.dataSource.manager, workspaceId));
+    }
   }
 
   async commitStatus(workspaceId: string, transition: TransitionName, from: WorkspaceStatus, to: WorkspaceStatus): Promise<void> {
@@ -93,20 +97,20 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
         if (workspace.status !== from) {
           throw new IllegalTransitionError(`Workspace ${workspaceId} is ${workspace.status}, not ${from}; ${transition} was not applied.`, { workspaceId, from: workspace.status, transition });
         }
+        let values = { name: workspace.name, externalId: workspace.externalId };
         if (transition === 'tombstone') {
-          workspace.name = tombstonedValue(workspaceId, workspace.name);
-          if (workspace.externalId !== null) workspace.externalId = tombstonedValue(workspaceId, workspace.externalId);
+          values = this.tombstonedValues(workspace);
         } else if (transition === 'untombstone') {
           await this.assertOriginalsFree(manager, workspace);
-          workspace.name = originalValue(workspaceId, workspace.name);
-          if (workspace.externalId !== null) workspace.externalId = originalValue(workspaceId, workspace.externalId);
+          values = this.originalValues(workspace);
         }
-        workspace.status = to;
-        await manager.save(Workspace, workspace);
+        await this.workspaces.update(manager, workspaceId, { ...values, status: to });
       });
     } catch (err) {
       if ((err as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
-        throw new ConflictError(`Workspace ${workspaceId} cannot take back its name or external id: another workspace took it meanwhile. Rename that workspace, then retry.`, { workspaceId });
+        throw new ConflictError(transition === 'tombstone'
+          ? `Workspace ${workspaceId} cannot be tombstoned: another tombstoned workspace took its tombstoned name or external id meanwhile. Rename that workspace, then retry; the status was not changed.`
+          : `Workspace ${workspaceId} cannot take back its name or external id: another workspace took it meanwhile. Rename that workspace, then retry.`, { workspaceId });
       }
       throw err;
     }
@@ -144,26 +148,33 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
     return toRecord(latest);
   }
 
-  private async load(manager: EntityManager, workspaceId: string, forUpdate = false): Promise<Workspace> {
-    const workspace = await manager.findOne(Workspace, {
-      where: { id: workspaceId },
-      ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+  private async load(tx: SqlRunner, workspaceId: string, forUpdate = false): Promise<WorkspaceRecord> {
+    const workspace = await this.workspaces.find(workspaceId, { tx, forUpdate });
     if (!workspace) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
     return workspace;
   }
 
-  private async assertOriginalsFree(manager: EntityManager, workspace: Workspace): Promise<void> {
-    const name = originalValue(workspace.id, workspace.name);
-    const externalId = workspace.externalId === null ? null : originalValue(workspace.id, workspace.externalId);
-    const taken = await manager
-      .createQueryBuilder(Workspace, 'w')
-      .where('w.id <> :id', { id: workspace.id })
-      .andWhere(externalId === null ? 'w.name = :name' : '(w.name = :name OR w.external_id = :externalId)', { name, externalId })
-      .getOne();
+  private tombstonedValues(workspace: WorkspaceRecord): { name: string; externalId: string | null } {
+    const { tombstoned } = this.workspaces.naming;
+    return { name: tombstoned(workspace.id, workspace.name), externalId: workspace.externalId === null ? null : tombstoned(workspace.id, workspace.externalId) };
+  }
+
+  private originalValues(workspace: WorkspaceRecord): { name: string; externalId: string | null } {
+    const { original } = this.workspaces.naming;
+    return { name: original(workspace.id, workspace.name), externalId: workspace.externalId === null ? null : original(workspace.id, workspace.externalId) };
+  }
+
+  private async assertOriginalsFree(tx: SqlRunner, workspace: WorkspaceRecord): Promise<void> {
+    const taken = await this.workspaces.holder(tx, workspace, this.originalValues(workspace));
     if (taken) {
-      const what = taken.name === name ? `name "${name}"` : `external id "${externalId}"`;
-      throw new ConflictError(`Workspace ${workspace.id} cannot be untombstoned: its ${what} now belongs to workspace ${taken.id}. Rename that workspace first, then untombstone again.`, { workspaceId: workspace.id });
+      throw new ConflictError(`Workspace ${workspace.id} cannot be untombstoned: its ${taken.field} "${taken.value}" now belongs to workspace ${taken.id}. Rename that workspace first, then untombstone again.`, { workspaceId: workspace.id });
+    }
+  }
+
+  private async assertTombstonedFree(tx: SqlRunner, workspace: WorkspaceRecord): Promise<void> {
+    const taken = await this.workspaces.holder(tx, workspace, this.tombstonedValues(workspace));
+    if (taken) {
+      throw new ConflictError(`Workspace ${workspace.id} cannot be tombstoned: its tombstoned ${taken.field} "${taken.value}" is already held by workspace ${taken.id} (tombstoned earlier). Rename or delete that workspace, then tombstone again; nothing was changed.`, { workspaceId: workspace.id });
     }
   }
 }

@@ -8,10 +8,11 @@ import {
   type TransitionName,
   type TransitionResult,
 } from '@permafrost/core/plugin';
-import { Workspace } from './db/schema';
+import type { Workspace } from './db/schema';
 import { assertWorkspaceId } from './ids';
 import { TRANSITION_JOBS, type OperationResult, type TransitionJobs } from './jobs/transition-jobs';
 import { TransitionRequests } from './jobs/transition-requests';
+import { WorkspaceTable } from './workspace-table';
 
 export interface CreateWorkspaceInput {
   name: string;
@@ -34,20 +35,22 @@ const MAX_NAME_LENGTH = 200;
 @injectable()
 export class WorkspaceService {
   constructor(
-    @inject(DataSource) private readonly dataSource: DataSource,
+    @inject(DataSource) dataSource: DataSource,
     @inject(TransitionExecutor) private readonly executor: TransitionExecutor,
     @inject(TRANSITION_JOBS) jobs: TransitionJobs,
+    @inject(WorkspaceTable) private readonly workspaces: WorkspaceTable,
   ) {
-    this.requests = new TransitionRequests(dataSource, executor, jobs);
+    this.requests = new TransitionRequests(dataSource, executor, jobs, workspaces);
   }
 
   private readonly requests: TransitionRequests;
 
   async createWorkspace(input: CreateWorkspaceInput): Promise<Workspace> {
-    const name = validName(input?.name);
-    const externalId = input.externalId === undefined || input.externalId === null ? null : validName(input.externalId, 'externalId');
+    const reserved = this.workspaces.naming.reservedPrefix;
+    const name = validName(input?.name, 'name', reserved);
+    const externalId = input.externalId === undefined || input.externalId === null ? null : validName(input.externalId, 'externalId', reserved);
     try {
-      return await this.dataSource.getRepository(Workspace).save({ name, externalId, status: 'Active' });
+      return WorkspaceTable.toWorkspace(await this.workspaces.insert({ name, externalId }));
     } catch (err) {
       if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
         throw new ConflictError(`A workspace named "${name}"${externalId ? ` or with external id "${externalId}"` : ''} already exists; choose another.`);
@@ -58,13 +61,13 @@ export class WorkspaceService {
 
   async getWorkspace(workspaceId: string): Promise<Workspace> {
     assertWorkspaceId(workspaceId);
-    const workspace = await this.dataSource.getRepository(Workspace).findOneBy({ id: workspaceId });
+    const workspace = await this.workspaces.find(workspaceId);
     if (!workspace) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
-    return workspace;
+    return WorkspaceTable.toWorkspace(workspace);
   }
 
   async listWorkspaces(): Promise<Workspace[]> {
-    return this.dataSource.getRepository(Workspace).find({ order: { createdAt: 'ASC' } });
+    return (await this.workspaces.list()).map(WorkspaceTable.toWorkspace);
   }
 
   pauseWorkspace(workspaceId: string, opts?: TransitionOptions): Promise<TransitionResult> {
@@ -115,10 +118,10 @@ export class WorkspaceService {
   }
 }
 
-function validName(value: unknown, field = 'name'): string {
+function validName(value: unknown, field: string, reservedPrefix: string): string {
   if (typeof value !== 'string' || value.trim().length === 0) throw new InvalidInputError(`${field} must be a non-empty string.`);
   if (value.length > MAX_NAME_LENGTH) throw new InvalidInputError(`${field} must be at most ${MAX_NAME_LENGTH} characters (got ${value.length}).`);
-  if (value.startsWith('tombstoned:')) throw new InvalidInputError(`${field} must not start with "tombstoned:", which marks tombstoned workspaces.`);
+  if (value.startsWith(reservedPrefix)) throw new InvalidInputError(`${field} must not start with "${reservedPrefix}", which marks tombstoned workspaces.`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f]/.test(value)) throw new InvalidInputError(`${field} must not contain control characters.`);
   return value;

@@ -66,6 +66,24 @@ export async function openEmbeddedClickHouse(opts: {
 }
 
 /**
+ * A second client on the engine at `path` whose statements run in `database` (it must exist). chDB keeps
+ * the current database per connection, and this client has a connection of its own, so its USE changes
+ * no other client's (measured: the engine's first client still answers `default`).
+ */
+export async function openDatabaseClient(path: string, database: string): Promise<ClickHouseClient> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`database must be a plain identifier, got ${JSON.stringify(database)}`);
+  if (openEngine?.path !== path) throw new Error(`no embedded engine is open at ${path} in this process`);
+  const client = createClient({ connection: chdbConnection(path) });
+  try {
+    await client.command({ query: `USE ${database}` });
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  return client;
+}
+
+/**
  * chDB prints why it could not open to stderr only. The usual cause once cold tables hold data: the
  * engine loads every table at start, and parts on the S3 disk need S3 (measured: with S3 down the open
  * fails after ~1 s with ASYNC_LOAD_WAIT_FAILED … Connection refused). Say so, typed, naming the setting.

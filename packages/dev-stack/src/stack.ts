@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { openEmbeddedClickHouse } from './clickhouse';
+import { openDatabaseClient, openEmbeddedClickHouse } from './clickhouse';
 import { defaultDataRoot } from './paths';
 import { freePort } from './ports';
 import { ensureDatabase } from './postgres-admin';
@@ -39,6 +39,11 @@ export interface Stack {
   s3RetryAttempts: number;
   modes: { clickhouse: ServerMode; postgres: ServerMode; s3: ServerMode };
   dataDir: string;
+  /**
+   * Another ClickHouse client on the same engine or server whose statements run in `database` (which
+   * must exist): e.g. a platform's own database beside Permafrost's. The caller closes it.
+   */
+  clickhouseIn(database: string): Promise<ClickHouseClient>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +79,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
 
     let clickhouse: ClickHouseClient;
+    let clickhouseIn: (database: string) => Promise<ClickHouseClient>;
     if (env.PERMAFROST_CLICKHOUSE_URL) {
       clickhouse = await connectExternalClickHouse({
         url: env.PERMAFROST_CLICKHOUSE_URL,
@@ -82,6 +88,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         database: env.PERMAFROST_CLICKHOUSE_DATABASE,
       });
       cleanup.push(() => clickhouse.close());
+      const url = env.PERMAFROST_CLICKHOUSE_URL;
+      clickhouseIn = (database) => connectExternalClickHouse({ url, username: env.PERMAFROST_CLICKHOUSE_USER, password: env.PERMAFROST_CLICKHOUSE_PASSWORD, database });
     } else {
       const engine = await openEmbeddedClickHouse({
         path: join(dataDir, 'clickhouse'),
@@ -90,6 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       clickhouse = engine.client;
       cleanup.push(() => engine.close());
+      clickhouseIn = (database) => openDatabaseClient(engine.path, database);
     }
     await assertColdStoragePolicy(clickhouse);
     await assertS3Writable(clickhouse, s3);
@@ -112,6 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         s3: env.PERMAFROST_S3_ENDPOINT ? 'external' : 'embedded',
       },
       dataDir,
+      clickhouseIn,
       stop,
     };
   } catch (err) {

@@ -1,11 +1,12 @@
-import { ClusterConfigError, createTableLike, forCluster, userEventsMigrations } from '@permafrost/backend-lib';
+import { ClusterConfigError, createTableLike, forCluster, PERMAFROST_PROFILE, userEventsMigrations, type ClickHouseMigrations } from '@permafrost/backend-lib';
 import { parquetStrategy } from './strategies/parquet';
 import { tableStrategy } from './strategies/table';
 
 // Pure: the DDL every migration runs on a cluster. (Running it needs Keeper and replicas: the `cluster`
 // compose profile and its workflow job, where a Docker engine exists.)
 const cluster = { name: 'permafrost' };
-const statements = [...userEventsMigrations, ...tableStrategy.migrations, ...parquetStrategy.migrations].flatMap((m) => m.statements);
+const of = (m: ClickHouseMigrations) => (typeof m === 'function' ? m(PERMAFROST_PROFILE) : m);
+const statements = [...userEventsMigrations, ...of(tableStrategy.migrations), ...of(parquetStrategy.migrations)].flatMap((m) => m.statements);
 
 describe('DDL on a ClickHouse cluster', () => {
   const clustered = statements.map((s) => forCluster(s, cluster));

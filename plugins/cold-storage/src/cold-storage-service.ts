@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { DataSource } from 'typeorm';
 import { ConflictError, InvalidInputError, isPermafrostError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
-import { assertWorkspaceId, type ClickHouse } from '@permafrost/backend-lib';
+import { assertWorkspaceId, type ClickHouse, type WorkspaceTable } from '@permafrost/backend-lib';
 import { ColdStorageUnreachableError, isS3Failure } from './errors';
 import { HotEvents } from './hot-events';
 import { collectOrphanObjects, type OrphanReport } from './orphans';
@@ -11,6 +11,7 @@ import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState 
 import type { ColdStorageStrategy, MonthArchived, MonthRestored, OperationContext, PartitionStats } from './strategies/types';
 import type { OperationFinished } from '@permafrost/core';
 import { operationFinished, type OperationTotals } from './operation-finished';
+import type { ColdStorageTables } from './tables';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -36,6 +37,10 @@ export interface ColdStorageServiceOptions {
   deleteWaitTimeoutMs: number;
   /** Told of every completed operation (the plugin publishes it as `operation:finished`). */
   onFinished?: (event: OperationFinished) => void;
+  /** The data layer's hot tables (and cold names), from its schema profile. */
+  tables: ColdStorageTables;
+  /** The data layer's workspace table: where cold_storage_state lives. */
+  workspaceTable: WorkspaceTable;
 }
 
 const sum = (xs: PartitionStats[], key: 'rows' | 'bytes') => xs.reduce((n, x) => n + x[key], 0);
@@ -64,8 +69,8 @@ export class ColdStorageService {
   ) {
     if (!strategies.has(options.defaultStrategy)) throw new Error(`unknown cold storage strategy ${options.defaultStrategy}; known: ${[...strategies.keys()].join(', ')}`);
     this.limit = pLimit(options.maxConcurrentOperations);
-    this.journal = new ColdStorageJournal(dataSource);
-    this.hot = new HotEvents(ch);
+    this.journal = new ColdStorageJournal(dataSource, options.workspaceTable);
+    this.hot = new HotEvents(ch, options.tables);
   }
 
   async sendWorkspaceEventsToColdStorage(workspaceId: string, options: RunOptions = {}): Promise<ArchiveReport> {

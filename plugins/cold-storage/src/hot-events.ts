@@ -1,5 +1,6 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
-import { EVENT_TABLES, EVENTS, INTERNAL, MONTH_OF, type EventTable } from './rows';
+import { MONTH_OF, type EventTable } from './rows';
+import { DEFAULT_TABLES, type ColdStorageTables } from './tables';
 import type { HotSnapshot, PartitionStats } from './strategies/types';
 
 /** Async deletes, in the style of deleteUsers: submitted in milliseconds, applied in the background. */
@@ -12,7 +13,7 @@ const ASYNC_DELETE = { mutations_sync: '0', lightweight_deletes_sync: '0' } as c
  * events, re-deliveries) stay hot for a later archive.
  */
 export class HotEvents {
-  constructor(private readonly ch: ClickHouse) {}
+  constructor(private readonly ch: ClickHouse, private readonly tables: ColdStorageTables = DEFAULT_TABLES) {}
 
   /**
    * Highest block number among each table's active parts. A plain MergeTree numbers blocks when it
@@ -23,10 +24,10 @@ export class HotEvents {
     const rows = await this.ch.rows<{ table: string; bound: string }>(
       `SELECT table, toString(max(max_block_number)) AS bound FROM ${cluster ? 'clusterAllReplicas({cluster:String}, system.parts)' : 'system.parts'}
        WHERE database = currentDatabase() AND table IN {tables:Array(String)} AND active GROUP BY table`,
-      { tables: EVENT_TABLES.map((t) => t.hot), ...(cluster ? { cluster } : {}) });
+      { tables: this.tables.all.map((t) => t.hot), ...(cluster ? { cluster } : {}) });
     const bound = (t: EventTable) => rows.find((r) => r.table === t.hot)?.bound ?? '0';
     if (cluster) await this.replicaBarrier(cluster);
-    return { events: bound(EVENTS), internal: bound(INTERNAL) };
+    return { events: bound(this.tables.events), internal: bound(this.tables.internal) };
   }
 
   /**
@@ -37,7 +38,7 @@ export class HotEvents {
    * fetched what the others committed (SYNC REPLICA), the rows under the bound are a fixed set here too.
    */
   private async replicaBarrier(cluster: string, timeoutMs = 120_000): Promise<void> {
-    const tables = EVENT_TABLES.map((t) => t.hot);
+    const tables = this.tables.all.map((t) => t.hot);
     const running = async () => (await this.ch.rows<{ id: string }>(
       `SELECT query_id AS id FROM clusterAllReplicas({cluster:String}, system.processes)
        WHERE query_kind = 'Insert' AND arrayExists(t -> positionCaseInsensitive(query, t) > 0, {tables:Array(String)})`,
@@ -56,16 +57,16 @@ export class HotEvents {
   /** Months (with counts) of the workspace's hot rows, in both tables, optionally under a snapshot. */
   async months(workspaceId: string, snapshot?: HotSnapshot): Promise<PartitionStats[]> {
     const byMonth = new Map<number, PartitionStats>();
-    for (const table of EVENT_TABLES) {
+    for (const table of this.tables.all) {
       const bound = snapshot ? snapshot[table.kind] : undefined;
       const rows = await this.ch.rows<{ month: number; rows: string; bytes: string }>(
-        `SELECT ${MONTH_OF} AS month, count() AS rows, sum(${table === EVENTS ? 'length(message_raw)' : 'length(properties)'}) AS bytes
+        `SELECT ${MONTH_OF} AS month, count() AS rows, sum(${table.kind === 'events' ? 'length(message_raw)' : 'length(properties)'}) AS bytes
          FROM ${table.hot} WHERE workspace_id = {ws:String} ${bound ? 'AND _block_number <= {bound:UInt64}' : ''}
          GROUP BY month ORDER BY month`,
         { ws: workspaceId, ...(bound ? { bound } : {}) });
       for (const r of rows) {
         const m = byMonth.get(Number(r.month)) ?? { month: Number(r.month), rows: 0, bytes: 0 };
-        if (table === EVENTS) m.rows += Number(r.rows);
+        if (table.kind === 'events') m.rows += Number(r.rows);
         m.bytes += Number(r.bytes);
         byMonth.set(m.month, m);
       }
@@ -76,7 +77,7 @@ export class HotEvents {
   /** Hot events of the workspace committed after the snapshot (they stay hot for a later archive). */
   async countAfter(workspaceId: string, snapshot: HotSnapshot): Promise<number> {
     const row = await this.ch.one<{ n: string }>(
-      `SELECT count() AS n FROM ${EVENTS.hot} WHERE workspace_id = {ws:String} AND _block_number > {bound:UInt64}`,
+      `SELECT count() AS n FROM ${this.tables.events.hot} WHERE workspace_id = {ws:String} AND _block_number > {bound:UInt64}`,
       { ws: workspaceId, bound: snapshot.events });
     return Number(row.n);
   }
@@ -87,7 +88,7 @@ export class HotEvents {
    * submitting the same delete again (a retry) removes nothing more.
    */
   async deleteArchived(workspaceId: string, snapshot: HotSnapshot): Promise<void> {
-    for (const table of EVENT_TABLES) {
+    for (const table of this.tables.all) {
       await this.ch.command(
         `DELETE FROM ${table.hot} WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64}`,
         { ws: workspaceId, bound: snapshot[table.kind] }, ASYNC_DELETE);
@@ -101,7 +102,7 @@ export class HotEvents {
       const row = await this.ch.one<{ pending: string; failure: string }>(
         `SELECT countIf(NOT is_done) AS pending, anyIf(latest_fail_reason, latest_fail_reason != '') AS failure FROM system.mutations
          WHERE database = currentDatabase() AND table IN {tables:Array(String)} AND NOT is_done AND position(command, {ws:String}) > 0`,
-        { tables: EVENT_TABLES.map((t) => t.hot), ws: workspaceId });
+        { tables: this.tables.all.map((t) => t.hot), ws: workspaceId });
       if (Number(row.pending) === 0) return;
       if (row.failure) throw new Error(`a delete of workspace ${workspaceId}'s archived rows failed in ClickHouse: ${row.failure}`);
       if (Date.now() > deadline) throw new Error(`deletes of workspace ${workspaceId}'s archived rows still run after ${timeoutMs} ms; retry later`);

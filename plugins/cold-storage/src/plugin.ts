@@ -5,13 +5,17 @@ import {
   contribute, createExtensionPoint, definePlugin, PLUGIN_EMITTER, PluginBootError, WORKSPACE_STATE_STORE,
   type AfterPayload, type BeforePayload, type PermafrostPlugin, type PluginEmitter, type WorkspaceStateStore,
 } from '@permafrost/core/plugin';
-import { ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS } from '@permafrost/backend-lib';
+import {
+  ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, PERMAFROST_PROFILE, POSTGRES_CONTRIBUTIONS, SCHEMA_PROFILE, WorkspaceTable,
+  type ClickHouseMigration, type ClickHouseMigrations, type SchemaProfile,
+} from '@permafrost/backend-lib';
 import { ColdStorageService } from './cold-storage-service';
 import type { S3Location } from './s3-location';
 import { ColdStorageJournal1764000200000 } from './state/journal-migration';
 import { ColdStorageState1764000100000 } from './state/migration';
 import { tableStrategy } from './strategies/table';
 import type { StrategyDefinition } from './strategies/types';
+import { coldStorageTables } from './tables';
 
 export const COLD_STORAGE_PLUGIN = 'cold-storage';
 
@@ -56,8 +60,9 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
     provides: [ColdStorageService],
     contributes: [
       contribute(POSTGRES_CONTRIBUTIONS, { migrations: [ColdStorageState1764000100000, ColdStorageJournal1764000200000] }),
-      // DDL of every strategy, so a workspace archived by one can be restored whatever the default is now.
-      contribute(CLICKHOUSE_MIGRATIONS, [tableStrategy, ...own].flatMap((d) => d.migrations)),
+      // DDL of every strategy, so a workspace archived by one can be restored whatever the default is now;
+      // table names come from the data layer's schema profile.
+      contribute(CLICKHOUSE_MIGRATIONS, (profile: SchemaProfile) => [tableStrategy, ...own].flatMap((d) => migrationsFor(d.migrations, profile))),
       ...own.map((d) => contribute(COLD_STORAGE_STRATEGIES, d)),
     ],
     register(container: DependencyContainer, { extensions }) {
@@ -66,19 +71,25 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
       const duplicate = names.find((n, i) => names.indexOf(n) !== i);
       if (duplicate) throw new PluginBootError(`cold storage strategy ${duplicate} is contributed twice; contribute each strategy once.`, { plugin: COLD_STORAGE_PLUGIN });
       container.register(ColdStorageService, {
-        useFactory: instanceCachingFactory((c) => new ColdStorageService(
-          c.resolve(ClickHouse),
-          c.resolve(DataSource),
-          c.resolve<WorkspaceStateStore>(WORKSPACE_STATE_STORE),
-          new Map(definitions.map((d) => [d.name, d.create({ ch: c.resolve(ClickHouse), s3: options.s3, pageRows })] as const)),
-          {
-            defaultStrategy: options.strategy ?? 'table',
-            maxConcurrentOperations: options.maxConcurrentOperations ?? 2,
-            deleteWaitTimeoutMs: options.deleteWaitTimeoutMs ?? 10 * 60_000,
-            onFinished: (event) => c.resolve<PluginEmitter>(PLUGIN_EMITTER).emit('operation:finished', event),
-          },
-          options.s3,
-        )),
+        useFactory: instanceCachingFactory((c) => {
+          // The data layer's profile names the tables (a host's own data layer without one: Permafrost's names).
+          const tables = coldStorageTables(c.isRegistered(SCHEMA_PROFILE, true) ? c.resolve<SchemaProfile>(SCHEMA_PROFILE) : PERMAFROST_PROFILE);
+          return new ColdStorageService(
+            c.resolve(ClickHouse),
+            c.resolve(DataSource),
+            c.resolve<WorkspaceStateStore>(WORKSPACE_STATE_STORE),
+            new Map(definitions.map((d) => [d.name, d.create({ ch: c.resolve(ClickHouse), s3: options.s3, pageRows, tables })] as const)),
+            {
+              defaultStrategy: options.strategy ?? 'table',
+              maxConcurrentOperations: options.maxConcurrentOperations ?? 2,
+              deleteWaitTimeoutMs: options.deleteWaitTimeoutMs ?? 10 * 60_000,
+              tables,
+              workspaceTable: c.resolve(WorkspaceTable),
+              onFinished: (event) => c.resolve<PluginEmitter>(PLUGIN_EMITTER).emit('operation:finished', event),
+            },
+            options.s3,
+          );
+        }),
       });
     },
     init({ emitter, container }) {
@@ -106,6 +117,11 @@ export function coldStorageStrategy(definition: StrategyDefinition): PermafrostP
     dependsOn: [COLD_STORAGE_PLUGIN],
     contributes: [contribute(COLD_STORAGE_STRATEGIES, definition), contribute(CLICKHOUSE_MIGRATIONS, definition.migrations)],
   });
+}
+
+/** A strategy's DDL for this profile (a list as is, a function called with the profile). */
+function migrationsFor(migrations: ClickHouseMigrations, profile: SchemaProfile): readonly ClickHouseMigration[] {
+  return typeof migrations === 'function' ? migrations(profile) : migrations;
 }
 
 /** Every strategy name cold storage would offer with these extra plugins booted beside it: for a host's choices, before boot. */

@@ -1,4 +1,4 @@
-import { INTERNAL_EVENT_COLUMNS, INTERNAL_EVENTS_TABLE, STORED_EVENT_COLUMNS, USER_EVENTS_TABLE } from '@permafrost/backend-lib';
+import { PERMAFROST_PROFILE, type EventTableSpec } from '@permafrost/backend-lib';
 
 /**
  * The two hot tables cold storage moves, described once. Rows are never matched by content: what an
@@ -19,23 +19,17 @@ export interface EventTable {
   readonly fingerprint: string;
 }
 
+/** A hot table as the data layer's schema profile describes it: the columns that travel, their types, their fingerprint. */
+export function eventTable(kind: EventTable['kind'], spec: EventTableSpec): EventTable {
+  const names = spec.columns.map((c) => c.name).join(', ');
+  return { kind, hot: spec.table, columns: names, structure: spec.columns.map((c) => `${c.name} ${c.type}`).join(', '), fingerprint: `cityHash64(${names})` };
+}
+
 /** user_events_v2: five stored columns; every other column is a DEFAULT computed from message_raw. */
-export const EVENTS: EventTable = {
-  kind: 'events',
-  hot: USER_EVENTS_TABLE,
-  columns: STORED_EVENT_COLUMNS.join(', '),
-  structure: 'message_id String, workspace_id String, server_time DateTime64(3), message_raw String, processing_time DateTime64(3)',
-  fingerprint: `cityHash64(${STORED_EVENT_COLUMNS.join(', ')})`,
-};
+export const EVENTS: EventTable = eventTable('events', PERMAFROST_PROFILE.clickhouse.userEvents);
 
 /** internal_events: filled by a view at ingestion, so it travels as a table of its own (all columns). */
-export const INTERNAL: EventTable = {
-  kind: 'internal',
-  hot: INTERNAL_EVENTS_TABLE,
-  columns: INTERNAL_EVENT_COLUMNS.join(', '),
-  structure: INTERNAL_EVENT_COLUMNS.map((c) => `${c} ${c.endsWith('_time') ? 'DateTime64(3)' : 'String'}`).join(', '),
-  fingerprint: `cityHash64(${INTERNAL_EVENT_COLUMNS.join(', ')})`,
-};
+export const INTERNAL: EventTable = eventTable('internal', PERMAFROST_PROFILE.clickhouse.internalEvents);
 
 export const EVENT_TABLES: readonly EventTable[] = [EVENTS, INTERNAL];
 

@@ -1,10 +1,11 @@
 import { DataSource, type MixedList } from 'typeorm';
-import { backendEntities } from './schema';
-import { CreateWorkspace1764000000000 } from './migrations/1764000000000-CreateWorkspace';
-import { TransitionCompletedHooks1764000300000 } from './migrations/1764000300000-TransitionCompletedHooks';
-import { WorkspaceColdStorageColumns1764000050000 } from './migrations/1764000050000-WorkspaceColdStorageColumns';
+import { PERMAFROST_PROFILE } from '../schema-profile/permafrost';
+import { bindSchemaProfile } from '../schema-profile/registry';
+import { quoteIdent } from '../schema-profile/sql';
+import type { SchemaProfile } from '../schema-profile/types';
 
-export const backendMigrations = [CreateWorkspace1764000000000, WorkspaceColdStorageColumns1764000050000, TransitionCompletedHooks1764000300000];
+/** Permafrost's own Postgres migrations (the default profile's). */
+export const backendMigrations = [...PERMAFROST_PROFILE.postgres.migrations];
 
 export interface PostgresContributions {
   // TypeORM's own element types: entity classes and migration classes.
@@ -13,19 +14,24 @@ export interface PostgresContributions {
 }
 
 /**
- * The Postgres DataSource: our entities and migrations plus those plugins contribute. Schema changes
- * only ever come from migrations (`synchronize` is never on).
+ * The Postgres DataSource: the profile's entities and migrations plus those plugins contribute. Schema
+ * changes only ever come from migrations (`synchronize` is never on). A profile with a schema of our
+ * own puts it first on every connection's search path, so Permafrost's tables (ours and plugins', whose
+ * SQL names them unqualified) are created and found there, never among the platform's; the platform's
+ * workspace table is always named with its schema.
  */
-export function createDataSource(url: string, contributions: PostgresContributions[] = []): DataSource {
-  const entities: Function[] = [...backendEntities];
-  const migrations: Function[] = [...backendMigrations];
+export function createDataSource(url: string, contributions: PostgresContributions[] = [], profile: SchemaProfile = PERMAFROST_PROFILE): DataSource {
+  const entities: Function[] = [...profile.postgres.entities];
+  const migrations: Function[] = [...profile.postgres.migrations];
   for (const c of contributions) {
     entities.push(...(Array.isArray(c.entities) ? c.entities : []) as Function[]);
     migrations.push(...(Array.isArray(c.migrations) ? c.migrations : []) as Function[]);
   }
-  return new DataSource({
+  const own = profile.postgres.ownSchema;
+  const dataSource = new DataSource({
     type: 'postgres',
     url,
+    ...(own ? { schema: own } : {}),
     entities,
     migrations,
     synchronize: false,
@@ -33,8 +39,15 @@ export function createDataSource(url: string, contributions: PostgresContributio
     migrationsTransactionMode: 'each',
     // Failures surface as thrown, typed errors; TypeORM's own console logging would only duplicate them.
     logging: false,
-    extra: { max: 20, connectionTimeoutMillis: 10_000 },
+    extra: { max: 20, connectionTimeoutMillis: 10_000, ...(own ? { options: `-c search_path=${quoteIdent(own)},public` } : {}) },
   });
+  bindSchemaProfile(dataSource, profile);
+  return dataSource;
+}
+
+/** The profile's own schema, before its first migration (TypeORM's ledger lives in it). Idempotent. */
+export async function ensureOwnSchema(dataSource: DataSource, profile: SchemaProfile): Promise<void> {
+  if (profile.postgres.ownSchema) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(profile.postgres.ownSchema)}`);
 }
 
 /** Applies pending migrations; running it again is a no-op. Returns the names it applied. */

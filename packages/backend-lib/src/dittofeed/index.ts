@@ -13,6 +13,7 @@ export {
   DITTOFEED_WORKSPACE_COLUMNS,
   DITTOFEED_WORKSPACE_CONSTRAINTS,
   DITTOFEED_TOMBSTONE_PREFIX,
+  DITTOFEED_USER_PROPERTY_TABLE,
   dittofeedPostgresSchema,
   dittofeedLifecycleSql,
   type DittofeedWorkspaceStatus,

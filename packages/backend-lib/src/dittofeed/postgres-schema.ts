@@ -42,8 +42,15 @@ export const DITTOFEED_WORKSPACE_CONSTRAINTS = {
 export const DITTOFEED_TOMBSTONE_PREFIX = 'DfTombstoned';
 
 /**
+ * One of Dittofeed's many tables keyed by workspace, to show Permafrost leaves them alone: `"UserProperty"`
+ * (Dittofeed's schema.ts `userProperty`), with its foreign key to `"Workspace"` cascading on delete and update.
+ */
+export const DITTOFEED_USER_PROPERTY_TABLE = 'UserProperty';
+
+/**
  * The statements, in order, that create Dittofeed's Workspace table and its two enum types in `schema`
- * (Dittofeed uses `public`). Not idempotent on purpose: run them on a fresh database or schema.
+ * (Dittofeed uses `public`), then `"UserProperty"` and its two enum types. Not idempotent on purpose:
+ * run them on a fresh database or schema.
  */
 export function dittofeedPostgresSchema(options: { schema?: string } = {}): string[] {
   const s = `"${assertIdentifier('schema', options.schema ?? 'public')}"`;
@@ -66,6 +73,22 @@ export function dittofeedPostgresSchema(options: { schema?: string } = {}): stri
       CONSTRAINT "Workspace_parentWorkspaceId_externalId_key" UNIQUE ("parentWorkspaceId", "externalId"),
       CONSTRAINT "Workspace_parentWorkspaceId_name_key" UNIQUE NULLS NOT DISTINCT ("parentWorkspaceId", "name")
     )`,
+    `CREATE TYPE ${s}."DBResourceType" AS ENUM ('Declarative', 'Internal')`,
+    `CREATE TYPE ${s}."UserPropertyStatus" AS ENUM ('NotStarted', 'Running', 'Paused')`,
+    `CREATE TABLE ${s}."UserProperty" (
+      "id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+      "workspaceId" uuid NOT NULL,
+      "name" text NOT NULL,
+      "definition" jsonb NOT NULL,
+      "createdAt" timestamp(3) DEFAULT now() NOT NULL,
+      "updatedAt" timestamp(3) DEFAULT now() NOT NULL,
+      "resourceType" ${s}."DBResourceType" DEFAULT 'Declarative' NOT NULL,
+      "definitionUpdatedAt" timestamp(3) DEFAULT now() NOT NULL,
+      "status" ${s}."UserPropertyStatus" DEFAULT 'Running' NOT NULL,
+      "exampleValue" text,
+      CONSTRAINT "UserProperty_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES ${s}."Workspace"("id") ON DELETE cascade ON UPDATE cascade
+    )`,
+    `CREATE UNIQUE INDEX "UserProperty_workspaceId_name_key" ON ${s}."UserProperty" USING btree ("workspaceId" uuid_ops, "name" text_ops)`,
   ];
 }
 

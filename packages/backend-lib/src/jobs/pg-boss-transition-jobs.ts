@@ -5,11 +5,14 @@ import type { JobOutcome, SqlExecutor, TransitionJob, TransitionJobs, WorkOption
 
 export const TRANSITION_QUEUE = 'permafrost-transitions';
 export const DEAD_LETTER_QUEUE = 'permafrost-transitions-dead';
-/** pg-boss's schema (an identifier, so a constant in the SQL below, never a value). */
-const SCHEMA = 'pgboss';
+/** pg-boss's schema unless the data layer's profile names another. */
+const DEFAULT_SCHEMA = 'pgboss';
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface PgBossJobsOptions {
   postgresUrl: string;
+  /** pg-boss's Postgres schema (default `pgboss`; the `dittofeed` profile uses `permafrost_pgboss`). */
+  schema?: string;
   /** pg-boss's own pool (separate from the data layer's 20): fetches, completions, maintenance. */
   maxConnections?: number;
   /** A job running longer than this is presumed dead (its worker crashed) and retried elsewhere. Default 3600. */
@@ -35,8 +38,13 @@ export interface PgBossJobsOptions {
  */
 export class PgBossTransitionJobs implements TransitionJobs {
   private started?: Promise<PgBoss>;
+  /** An identifier checked here, so a constant in the SQL below, never a value. */
+  private readonly schema: string;
 
-  constructor(private readonly options: PgBossJobsOptions) {}
+  constructor(private readonly options: PgBossJobsOptions) {
+    this.schema = options.schema ?? DEFAULT_SCHEMA;
+    if (!IDENTIFIER.test(this.schema)) throw new Error(`pg-boss schema must be a lowercase identifier, got ${JSON.stringify(this.schema)}`);
+  }
 
   /** The started pg-boss instance (schema and queues created on first use; idempotent). */
   boss(): Promise<PgBoss> {
@@ -59,14 +67,14 @@ export class PgBossTransitionJobs implements TransitionJobs {
   async liveWorkspaces(): Promise<Set<string>> {
     const boss = await this.boss();
     const { rows } = await boss.getDb().executeSql(
-      `SELECT DISTINCT singleton_key FROM ${SCHEMA}.job WHERE name = $1 AND state < 'completed' AND singleton_key IS NOT NULL`, [TRANSITION_QUEUE]);
+      `SELECT DISTINCT singleton_key FROM ${this.schema}.job WHERE name = $1 AND state < 'completed' AND singleton_key IS NOT NULL`, [TRANSITION_QUEUE]);
     return new Set(rows.map((r: { singleton_key: string }) => r.singleton_key));
   }
 
   async isSettled(operationId: string): Promise<boolean> {
     const boss = await this.boss();
     const { rows } = await boss.getDb().executeSql(
-      `SELECT 1 FROM ${SCHEMA}.job WHERE name = $1 AND state < 'completed' AND data->>'transitionId' = $2 LIMIT 1`, [TRANSITION_QUEUE, operationId]);
+      `SELECT 1 FROM ${this.schema}.job WHERE name = $1 AND state < 'completed' AND data->>'transitionId' = $2 LIMIT 1`, [TRANSITION_QUEUE, operationId]);
     return rows.length === 0;
   }
 
@@ -107,7 +115,7 @@ export class PgBossTransitionJobs implements TransitionJobs {
       max: o.maxConnections ?? 4,
       supervise,
       schedule: supervise,
-      schema: SCHEMA,
+      schema: this.schema,
       maintenanceIntervalSeconds: o.maintenanceIntervalSeconds ?? 30,
       // History: finished jobs move to pg-boss's archive table after an hour, and leave it after retentionDays.
       archiveCompletedAfterSeconds: 3600,

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { definePlugin, TransitionExecutor } from '@permafrost/core/plugin';
 import { startTestApp, type TestApp } from '../testing';
+import { WorkspaceTable } from '../workspace-table';
 import { TRANSITION_JOBS, type TransitionJobs } from './transition-jobs';
 import { TransitionRequests } from './transition-requests';
 import { transitionJobHandler } from './transition-worker';
@@ -90,7 +91,7 @@ describe('requestTransition on pg-boss', () => {
         throw new Error('crashed after enqueue'); // …which then fails
       },
     } as Pick<TransitionJobs, 'enqueue'> as TransitionJobs;
-    const requests = new TransitionRequests(ds(), t.app.resolve(TransitionExecutor), failing);
+    const requests = new TransitionRequests(ds(), t.app.resolve(TransitionExecutor), failing, t.app.resolve(WorkspaceTable));
     await expect(requests.request(ws.id, 'pause')).rejects.toThrow('crashed after enqueue');
     expect(await ds().query(`SELECT count(*)::int AS n FROM workspace_transition WHERE workspace_id = $1`, [ws.id])).toEqual([{ n: 0 }]);
     expect(await ds().query(`SELECT count(*)::int AS n FROM pgboss.job WHERE singleton_key = $1`, [ws.id])).toEqual([{ n: 0 }]);

@@ -6,6 +6,7 @@ import {
 } from '@permafrost/core/plugin';
 import { WorkspaceTransition } from '../db/schema';
 import { toRecord } from '../workspace-state-store';
+import type { WorkspaceTable } from '../workspace-table';
 import { OperationTimeoutError, type OperationResult, type TransitionJobs } from './transition-jobs';
 
 /**
@@ -27,6 +28,7 @@ export class TransitionRequests {
     private readonly dataSource: DataSource,
     private readonly executor: TransitionExecutor,
     private readonly jobs: TransitionJobs,
+    private readonly workspaces: WorkspaceTable,
   ) {}
 
   request(workspaceId: string, transition: TransitionName): Promise<string> {
@@ -79,10 +81,10 @@ export class TransitionRequests {
    */
   private async assertFree(manager: EntityManager, record: TransitionRecord): Promise<void> {
     const { workspaceId, transition } = record;
-    const [ws] = await manager.query(`SELECT status FROM workspace WHERE id = $1 FOR UPDATE`, [workspaceId]);
-    if (!ws) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
-    if (ws.status !== record.from) {
-      throw new IllegalTransitionError(`Workspace ${workspaceId} became ${ws.status} while ${transition} was being checked; nothing was changed.`, { workspaceId, from: ws.status, transition });
+    const status = await this.workspaces.statusForUpdate(manager, workspaceId);
+    if (!status) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
+    if (status !== record.from) {
+      throw new IllegalTransitionError(`Workspace ${workspaceId} became ${status} while ${transition} was being checked; nothing was changed.`, { workspaceId, from: status, transition });
     }
     const [latest] = await manager.query(
       `SELECT id, transition, state FROM workspace_transition WHERE workspace_id = $1 ORDER BY seq DESC LIMIT 1`, [workspaceId]);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import type { SqlRunner, WorkspaceTable } from '@permafrost/backend-lib';
 import type { EventTable, RowDigest } from '../rows';
 import type { HotSnapshot } from '../strategies/types';
 
@@ -48,12 +49,14 @@ export interface StepStore {
  * finished while the workspace still says it runs, or the reverse. Every value is a bound parameter.
  */
 export class ColdStorageJournal {
-  constructor(private readonly dataSource: DataSource) {}
+  /** The workspace row (whatever the platform names it) holds cold_storage_state / _strategy; this journal the rest. */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly workspaces: WorkspaceTable,
+  ) {}
 
   async workspaceState(workspaceId: string): Promise<WorkspaceColdState | undefined> {
-    const rows: Array<WorkspaceColdState> = await this.dataSource.query(
-      `SELECT cold_storage_state AS state, cold_storage_strategy AS strategy, status FROM workspace WHERE id = $1`, [workspaceId]);
-    return rows[0];
+    return this.workspaces.coldState(workspaceId);
   }
 
   async latestOperation(workspaceId: string): Promise<ColdStorageOperation | undefined> {
@@ -69,7 +72,7 @@ export class ColdStorageJournal {
         `INSERT INTO cold_storage_operation (id, workspace_id, kind, strategy, snapshot, months, state)
          VALUES ($1, $2, $3, $4, $5, $6, 'running') RETURNING *`,
         [randomUUID(), workspaceId, kind, strategy, snapshot ? JSON.stringify(snapshot) : null, months]);
-      await setWorkspace(tx, workspaceId, kind === 'archive' ? 'archiving' : 'restoring', strategy);
+      await this.setWorkspace(tx, workspaceId, kind === 'archive' ? 'archiving' : 'restoring', strategy);
       return toOperation(rows[0]);
     });
   }
@@ -78,7 +81,7 @@ export class ColdStorageJournal {
   async resume(op: ColdStorageOperation): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       await tx.query(`UPDATE cold_storage_operation SET state = 'running', attempt = attempt + 1, error = NULL, error_code = NULL, finished_at = NULL WHERE id = $1`, [op.id]);
-      await setWorkspace(tx, op.workspaceId, op.kind === 'archive' ? 'archiving' : 'restoring', op.strategy);
+      await this.setWorkspace(tx, op.workspaceId, op.kind === 'archive' ? 'archiving' : 'restoring', op.strategy);
     });
   }
 
@@ -87,20 +90,20 @@ export class ColdStorageJournal {
     await this.dataSource.transaction(async (tx) => {
       await tx.query(`UPDATE cold_storage_operation SET state = 'completed', rows = $2, bytes = COALESCE($3, bytes), finished_at = now() WHERE id = $1`,
         [op.id, totals.rows, totals.bytes ?? null]);
-      await setWorkspace(tx, op.workspaceId, op.kind === 'archive' ? 'archived' : 'none', op.kind === 'archive' ? op.strategy : null);
+      await this.setWorkspace(tx, op.workspaceId, op.kind === 'archive' ? 'archived' : 'none', op.kind === 'archive' ? op.strategy : null);
     });
   }
 
   async fail(op: ColdStorageOperation, error: string, errorCode: string): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       await tx.query(`UPDATE cold_storage_operation SET state = 'failed', error = $2, error_code = $3, finished_at = now() WHERE id = $1`, [op.id, error, errorCode]);
-      await setWorkspace(tx, op.workspaceId, 'failed');
+      await this.setWorkspace(tx, op.workspaceId, 'failed');
     });
   }
 
   /** A restore found nothing cold: the workspace's cold state is simply `none`. */
   async markEmpty(workspaceId: string): Promise<void> {
-    await setWorkspace(this.dataSource.manager, workspaceId, 'none', null);
+    await this.setWorkspace(this.dataSource.manager, workspaceId, 'none', null);
   }
 
   /**
@@ -113,6 +116,10 @@ export class ColdStorageJournal {
        WHERE o.workspace_id = $1 AND o.kind = 'archive' AND o.state = 'completed' AND s.key = $2
        ORDER BY o.seq DESC LIMIT 1`, [workspaceId, `archive:${table.kind}:${month}`]);
     return rows[0]?.state.verified;
+  }
+
+  private async setWorkspace(tx: SqlRunner, workspaceId: string, state: ColdStorageState, strategy?: string | null): Promise<void> {
+    await this.workspaces.setColdState(tx, workspaceId, state, strategy);
   }
 
   steps(operationId: string): StepStore {
@@ -146,13 +153,6 @@ export class ColdStorageJournal {
   }
 }
 
-async function setWorkspace(tx: Pick<EntityManager, 'query'>, workspaceId: string, state: ColdStorageState, strategy?: string | null): Promise<void> {
-  if (strategy === undefined) {
-    await tx.query(`UPDATE workspace SET cold_storage_state = $2 WHERE id = $1`, [workspaceId, state]);
-  } else {
-    await tx.query(`UPDATE workspace SET cold_storage_state = $2, cold_storage_strategy = $3 WHERE id = $1`, [workspaceId, state, strategy]);
-  }
-}
 
 function toOperation(r: Record<string, unknown>): ColdStorageOperation {
   return {

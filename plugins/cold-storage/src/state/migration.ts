@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaProfileOf, workspaceReference } from '@permafrost/backend-lib';
 
 /**
  * Cold storage bookkeeping: each archive or restore is an operation row (and, since the journal
@@ -11,11 +12,13 @@ export class ColdStorageState1764000100000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     // The workspace's cold_storage_state / cold_storage_strategy columns belong to the Workspace entity
     // (backend-lib migration WorkspaceColdStorageColumns1764000050000); this plugin keeps only its own tables.
+    // The workspace table is the data layer's profile's (Permafrost's `"workspace"`, Dittofeed's `"Workspace"`).
+    const ws = workspaceReference(schemaProfileOf(q.connection));
     await q.query(`
       CREATE TABLE "cold_storage_operation" (
         "id" uuid PRIMARY KEY,
         "seq" bigserial NOT NULL,
-        "workspace_id" uuid NOT NULL REFERENCES "workspace" ("id") ON DELETE CASCADE,
+        "workspace_id" uuid NOT NULL REFERENCES ${ws.table} (${ws.id}) ON DELETE CASCADE,
         "kind" text NOT NULL CHECK ("kind" IN ('archive', 'restore')),
         "strategy" text NOT NULL,
         "watermark" text,

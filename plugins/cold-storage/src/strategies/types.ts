@@ -1,7 +1,8 @@
-import type { ClickHouse, ClickHouseMigration } from '@permafrost/backend-lib';
+import type { ClickHouse, ClickHouseMigrations } from '@permafrost/backend-lib';
 import type { S3Location } from '../s3-location';
 import type { StepStore } from '../state/journal';
 import type { EventTable, RowDigest } from '../rows';
+import type { ColdStorageTables } from '../tables';
 
 /** One month partition of a workspace's events. */
 export interface PartitionStats {
@@ -95,12 +96,15 @@ export interface StrategyDependencies {
   s3: S3Location;
   /** Rows per restore page inside a partition. */
   pageRows: number;
+  /** The hot tables and cold table names of the data layer's schema profile. */
+  tables: ColdStorageTables;
 }
 
 /** How the plugin learns a strategy: its name, its DDL (applied at boot), and how to build it. */
 export interface StrategyDefinition {
   readonly name: string;
-  readonly migrations: ClickHouseMigration[];
+  /** A list, or a function of the data layer's schema profile when the DDL names its tables. */
+  readonly migrations: ClickHouseMigrations;
   create(deps: StrategyDependencies): ColdStorageStrategy;
 }
 

@@ -1,6 +1,7 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
 import { VerificationFailedError } from '../../errors';
-import { EMPTY_DIGEST, EVENT_TABLES, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import { EMPTY_DIGEST, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import { DEFAULT_TABLES, type ColdStorageTables } from '../../tables';
 import { digest, HOT_MONTH_UNDER_BOUND, throwIfAborted } from '../kit';
 import type { Archiver, MonthArchived, OperationContext } from '../types';
 import type { ParquetObjects } from './objects';
@@ -20,11 +21,12 @@ export class ParquetArchiver implements Archiver {
   constructor(
     private readonly ch: ClickHouse,
     private readonly objects: ParquetObjects,
+    private readonly tables: ColdStorageTables = DEFAULT_TABLES,
   ) {}
 
   async archiveMonth(ctx: OperationContext, month: number): Promise<MonthArchived> {
     const result: MonthArchived = { month, digest: EMPTY_DIGEST, copied: { events: 0, internal: 0 }, bytes: 0 };
-    for (const table of EVENT_TABLES) {
+    for (const table of this.tables.all) {
       const step = await this.archiveTableMonth(ctx, table, month);
       result.copied[table.kind] = step.file.rows;
       result.bytes += step.bytes;

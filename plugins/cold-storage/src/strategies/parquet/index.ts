@@ -1,4 +1,4 @@
-import { EVENT_TABLES, MONTH_OF } from '../../rows';
+import { MONTH_OF } from '../../rows';
 import type { PartitionStats, StrategyDefinition } from '../types';
 import { ParquetArchiver } from './archiver';
 import { ParquetObjects, ZERO_FILES_OK } from './objects';
@@ -11,15 +11,15 @@ import { ParquetRestorer } from './restorer';
 export const parquetStrategy: StrategyDefinition = {
   name: 'parquet',
   migrations: [],
-  create: ({ ch, s3, pageRows }) => {
+  create: ({ ch, s3, pageRows, tables }) => {
     const objects = new ParquetObjects(s3);
     return {
       name: 'parquet',
-      archiver: new ParquetArchiver(ch, objects),
-      restorer: new ParquetRestorer(ch, objects, pageRows),
+      archiver: new ParquetArchiver(ch, objects, tables),
+      restorer: new ParquetRestorer(ch, objects, pageRows, tables),
       async coldPartitions(workspaceId: string): Promise<PartitionStats[]> {
         const byMonth = new Map<number, PartitionStats>();
-        for (const table of EVENT_TABLES) {
+        for (const table of tables.all) {
           const glob = objects.workspaceGlob(table, workspaceId);
           const rows = await ch.rows<{ month: number; rows: string }>(
             `SELECT ${MONTH_OF} AS month, count() AS rows FROM ${objects.tableFunction(table, 'glob')} WHERE workspace_id = {ws:String} GROUP BY month ORDER BY month`,

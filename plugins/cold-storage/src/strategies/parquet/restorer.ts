@@ -1,5 +1,6 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
-import { EMPTY_DIGEST, EVENT_TABLES } from '../../rows';
+import { EMPTY_DIGEST } from '../../rows';
+import { DEFAULT_TABLES, type ColdStorageTables } from '../../tables';
 import { dropStaging, restoreMonthStaged, throwIfAborted } from '../kit';
 import type { MonthRestored, OperationContext, Restorer } from '../types';
 import { ZERO_FILES_OK, type ParquetObjects } from './objects';
@@ -10,11 +11,12 @@ export class ParquetRestorer implements Restorer {
     private readonly ch: ClickHouse,
     private readonly objects: ParquetObjects,
     private readonly pageRows: number,
+    private readonly tables: ColdStorageTables = DEFAULT_TABLES,
   ) {}
 
   async restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored> {
     let result = { digest: EMPTY_DIGEST, pages: 0 };
-    for (const table of EVENT_TABLES) {
+    for (const table of this.tables.all) {
       const source = {
         from: this.objects.tableFunction(table, 'monthGlob'),
         params: { monthGlob: this.objects.monthGlob(table, ctx.workspaceId, month), ...this.objects.credentials() },
@@ -32,7 +34,7 @@ export class ParquetRestorer implements Restorer {
     if (step?.deleted) return step.keys;
     if (!step) {
       const keys: string[] = [];
-      for (const table of EVENT_TABLES) keys.push(...(await this.objects.list(this.ch, this.objects.monthGlob(table, ctx.workspaceId, month))));
+      for (const table of this.tables.all) keys.push(...(await this.objects.list(this.ch, this.objects.monthGlob(table, ctx.workspaceId, month))));
       step = { keys };
       await ctx.steps.put(key, step);
     }
@@ -43,9 +45,9 @@ export class ParquetRestorer implements Restorer {
   }
 
   async finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number; objectsChecked: number }> {
-    await dropStaging(this.ch, ctx, EVENT_TABLES);
+    await dropStaging(this.ch, ctx, this.tables.all);
     const left = new Set<string>();
-    for (const table of EVENT_TABLES) for (const k of await this.objects.list(this.ch, this.objects.workspaceGlob(table, ctx.workspaceId))) left.add(k);
+    for (const table of this.tables.all) for (const k of await this.objects.list(this.ch, this.objects.workspaceGlob(table, ctx.workspaceId))) left.add(k);
     // One listing of the workspace's own prefix answers for every freed file.
     return { objectsLeft: freedKeys.filter((k) => left.has(k)).length, objectsChecked: freedKeys.length };
   }

@@ -1,6 +1,7 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
 import { VerificationFailedError } from '../../errors';
-import { digestPlus, EMPTY_DIGEST, EVENT_TABLES, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import { digestPlus, EMPTY_DIGEST, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import { DEFAULT_TABLES, type ColdStorageTables } from '../../tables';
 import { digest, HOT_MONTH_UNDER_BOUND, throwIfAborted, WORKSPACE_MONTH } from '../kit';
 import type { Archiver, MonthArchived, OperationContext } from '../types';
 import { copyBatch, planBatches } from './batch-copy';
@@ -28,7 +29,7 @@ export interface MonthStep {
 type Params = Record<string, unknown>;
 
 export class TableArchiver implements Archiver {
-  constructor(private readonly ch: ClickHouse) {}
+  constructor(private readonly ch: ClickHouse, private readonly tables: ColdStorageTables = DEFAULT_TABLES) {}
 
   /**
    * All months at once: months whose cold partition is empty are copied by a few whole-range
@@ -36,12 +37,12 @@ export class TableArchiver implements Archiver {
    * earlier archive go through archiveTableMonth's staged swap, one by one.
    */
   async archiveMonths(ctx: OperationContext, months: readonly number[], onMonth: (month: MonthArchived) => void): Promise<void> {
-    const plan = await planBatches(this.ch, ctx, months);
+    const plan = await planBatches(this.ch, ctx, months, this.tables);
     for (const [index, batch] of plan.batches.entries()) {
       throwIfAborted(ctx.signal);
       const results = new Map<number, MonthArchived>(batch.map((month) => [month, { month, digest: EMPTY_DIGEST, copied: { events: 0, internal: 0 }, bytes: 0 }]));
-      for (const table of EVENT_TABLES) {
-        const steps = await copyBatch(this.ch, ctx, table, plan, index);
+      for (const table of this.tables.all) {
+        const steps = await copyBatch(this.ch, ctx, table, plan, index, this.tables);
         for (const month of plan.tables[table.kind].staged.filter((m) => batch.includes(m))) steps.set(month, await this.archiveTableMonth(ctx, table, month));
         for (const [month, step] of steps) addStep(results.get(month)!, table, step);
       }
@@ -51,13 +52,13 @@ export class TableArchiver implements Archiver {
 
   async archiveMonth(ctx: OperationContext, month: number): Promise<MonthArchived> {
     const result: MonthArchived = { month, digest: EMPTY_DIGEST, copied: { events: 0, internal: 0 }, bytes: 0 };
-    for (const table of EVENT_TABLES) addStep(result, table, await this.archiveTableMonth(ctx, table, month));
+    for (const table of this.tables.all) addStep(result, table, await this.archiveTableMonth(ctx, table, month));
     return result;
   }
 
   private async archiveTableMonth(ctx: OperationContext, table: EventTable, month: number): Promise<MonthStep> {
     const key = `archive:${table.kind}:${month}`;
-    const tables = coldTablesOf(table);
+    const tables = coldTablesOf(table, this.tables);
     const params = { ws: ctx.workspaceId, month, bound: ctx.snapshot[table.kind] };
     let step = await ctx.steps.get<MonthStep>(key);
     if (step?.verified) return step;

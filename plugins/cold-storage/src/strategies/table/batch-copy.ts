@@ -1,10 +1,11 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
 import { VerificationFailedError } from '../../errors';
-import { digestOf, digestSelect, EMPTY_DIGEST, EVENT_TABLES, MONTH_OF, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import { digestOf, digestSelect, EMPTY_DIGEST, MONTH_OF, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import type { ColdStorageTables } from '../../tables';
 import { throwIfAborted } from '../kit';
 import type { OperationContext } from '../types';
 import type { MonthStep } from './archiver';
-import { coldTablesOf, FINGERPRINT_COLUMN } from './ddl';
+import { FINGERPRINT_COLUMN } from './ddl';
 import { dropPartitions, partitionRows, partitionsBytes } from './partitions';
 
 /**
@@ -41,22 +42,22 @@ export interface BatchPlan {
 const PLAN_KEY = 'archive:plan';
 const monthKey = (table: EventTable, month: number) => `archive:${table.kind}:${month}`;
 
-export async function planBatches(ch: ClickHouse, ctx: OperationContext, months: readonly number[]): Promise<BatchPlan> {
+export async function planBatches(ch: ClickHouse, ctx: OperationContext, months: readonly number[], tables: ColdStorageTables): Promise<BatchPlan> {
   const recorded = await ctx.steps.get<BatchPlan>(PLAN_KEY);
   if (recorded) return recorded;
-  const tables = {} as BatchPlan['tables'];
-  for (const table of EVENT_TABLES) {
+  const plans = {} as BatchPlan['tables'];
+  for (const table of tables.all) {
     const hot = await hotDigests(ch, ctx, table);
     // Part metadata, not data: which of these months' cold partitions hold rows already.
-    const coldRows = await partitionRows(ch, coldTablesOf(table).cold, ctx.workspaceId, months);
-    tables[table.kind] = { hot, staged: months.filter((m) => (coldRows.get(m) ?? 0) > 0 && hot[m] !== undefined) };
+    const coldRows = await partitionRows(ch, tables.coldOf(table).cold, ctx.workspaceId, months);
+    plans[table.kind] = { hot, staged: months.filter((m) => (coldRows.get(m) ?? 0) > 0 && hot[m] !== undefined) };
   }
   const batches: number[][] = [];
   let batch: number[] = [];
   let rows = 0;
   for (const month of months) {
     batch.push(month);
-    rows += tables.events.hot[month]?.rows ?? 0;
+    rows += plans.events.hot[month]?.rows ?? 0;
     if (rows >= BATCH_ROWS || batch.length >= BATCH_MONTHS) {
       batches.push(batch);
       batch = [];
@@ -64,7 +65,7 @@ export async function planBatches(ch: ClickHouse, ctx: OperationContext, months:
     }
   }
   if (batch.length > 0) batches.push(batch);
-  const plan: BatchPlan = { batches, tables };
+  const plan: BatchPlan = { batches, tables: plans };
   await ctx.steps.put(PLAN_KEY, plan);
   return plan;
 }
@@ -73,7 +74,7 @@ export async function planBatches(ch: ClickHouse, ctx: OperationContext, months:
  * Copies and verifies one batch's direct months of one table; returns the step of every month of the
  * batch that is not staged (months without hot rows in this table get an empty step, not recorded).
  */
-export async function copyBatch(ch: ClickHouse, ctx: OperationContext, table: EventTable, plan: BatchPlan, index: number): Promise<Map<number, MonthStep>> {
+export async function copyBatch(ch: ClickHouse, ctx: OperationContext, table: EventTable, plan: BatchPlan, index: number, tables: ColdStorageTables): Promise<Map<number, MonthStep>> {
   const tablePlan = plan.tables[table.kind];
   const months = plan.batches[index]!.filter((m) => !tablePlan.staged.includes(m));
   const recorded = await ctx.steps.getMany<MonthStep>(months.map((m) => monthKey(table, m)));
@@ -87,7 +88,7 @@ export async function copyBatch(ch: ClickHouse, ctx: OperationContext, table: Ev
   }
   if (direct.length === 0) return result;
 
-  const { cold } = coldTablesOf(table);
+  const { cold } = tables.coldOf(table);
   const expected = (month: number) => tablePlan.hot[month]!;
   const marker = `archive:${table.kind}:batch:${index}`;
   // A retry finds the batch copied (the crash came after the copy) or partly copied: look before copying again.

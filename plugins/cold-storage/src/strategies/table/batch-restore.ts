@@ -1,9 +1,9 @@
 import { createTableLike, type ClickHouse, type QueryParams } from '@permafrost/backend-lib';
 import { VerificationFailedError } from '../../errors';
-import { digestOf, digestSelect, EMPTY_DIGEST, EVENT_TABLES, MONTH_OF, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import { digestOf, digestSelect, EMPTY_DIGEST, MONTH_OF, sameDigest, type EventTable, type RowDigest } from '../../rows';
+import type { ColdStorageTables } from '../../tables';
 import { moveAll, pageBounds, pageFilter, stagingTable, throwIfAborted, WORKSPACE_MONTH } from '../kit';
 import type { MonthRestored, OperationContext } from '../types';
-import { coldTablesOf } from './ddl';
 import { partitionRows } from './partitions';
 
 /**
@@ -39,19 +39,19 @@ interface BatchStep {
 
 const PLAN_KEY = 'restore:plan';
 
-export async function planRestore(ch: ClickHouse, ctx: OperationContext): Promise<RestorePlan> {
+export async function planRestore(ch: ClickHouse, ctx: OperationContext, tables: ColdStorageTables): Promise<RestorePlan> {
   const recorded = await ctx.steps.get<RestorePlan>(PLAN_KEY);
   if (recorded) return recorded;
   const rows = {} as RestorePlan['rows'];
-  for (const table of EVENT_TABLES) {
-    const counts = await partitionRows(ch, coldTablesOf(table).cold, ctx.workspaceId, ctx.months);
+  for (const table of tables.all) {
+    const counts = await partitionRows(ch, tables.coldOf(table).cold, ctx.workspaceId, ctx.months);
     rows[table.kind] = Object.fromEntries([...counts].map(([m, n]) => [String(m), n]));
   }
   const batches: number[][] = [];
   let batch: number[] = [];
   let staged = 0;
   for (const month of ctx.months) {
-    const monthRows = Math.max(...EVENT_TABLES.map((t) => rows[t.kind][month] ?? 0));
+    const monthRows = Math.max(...tables.all.map((t) => rows[t.kind][month] ?? 0));
     if (batch.length > 0 && staged + monthRows > RESTORE_BATCH_ROWS) {
       batches.push(batch);
       batch = [];
@@ -67,7 +67,7 @@ export async function planRestore(ch: ClickHouse, ctx: OperationContext): Promis
 }
 
 /** Stages, verifies and moves one batch of both tables; the caller frees its cold partitions after. */
-export async function restoreBatch(ch: ClickHouse, ctx: OperationContext, plan: RestorePlan, index: number, pageRows: number): Promise<BatchStep> {
+export async function restoreBatch(ch: ClickHouse, ctx: OperationContext, plan: RestorePlan, index: number, pageRows: number, tables: ColdStorageTables): Promise<BatchStep> {
   const key = `restore:batch:${index}`;
   const months = plan.batches[index]!;
   let step = (await ctx.steps.get<BatchStep>(key)) ?? {};
@@ -75,8 +75,8 @@ export async function restoreBatch(ch: ClickHouse, ctx: OperationContext, plan: 
   if (!step.staged) {
     const staged = {} as NonNullable<BatchStep['staged']>;
     const pages: Record<string, number> = {};
-    for (const table of EVENT_TABLES) {
-      staged[table.kind] = await stageTable(ch, ctx, table, months, plan.rows[table.kind], pageRows, (month) => {
+    for (const table of tables.all) {
+      staged[table.kind] = await stageTable(ch, ctx, table, tables.coldOf(table).cold, months, plan.rows[table.kind], pageRows, (month) => {
         if (table.kind === 'events') pages[month] = (pages[month] ?? 0) + 1;
       });
     }
@@ -84,7 +84,7 @@ export async function restoreBatch(ch: ClickHouse, ctx: OperationContext, plan: 
     await ctx.steps.put(key, step);
   }
   throwIfAborted(ctx.signal);
-  for (const table of EVENT_TABLES) await moveAll(ch, stagingTable(ctx, table), table.hot);
+  for (const table of tables.all) await moveAll(ch, stagingTable(ctx, table), table.hot);
   step = { ...step, moved: true };
   await ctx.steps.put(key, step);
   return step;
@@ -96,11 +96,10 @@ export function restoredMonths(step: BatchStep, months: readonly number[]): Omit
 }
 
 async function stageTable(
-  ch: ClickHouse, ctx: OperationContext, table: EventTable, months: readonly number[], rows: Record<string, number>, pageRows: number,
+  ch: ClickHouse, ctx: OperationContext, table: EventTable, cold: string, months: readonly number[], rows: Record<string, number>, pageRows: number,
   onPage: (month: number) => void,
 ): Promise<Record<string, RowDigest>> {
   const staging = stagingTable(ctx, table);
-  const { cold } = coldTablesOf(table);
   const present = months.filter((m) => (rows[m] ?? 0) > 0);
   if (present.length === 0) return {};
   await ch.command(createTableLike(staging, table.hot, ch.cluster));

@@ -1,7 +1,8 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
-import { EMPTY_DIGEST, EVENT_TABLES } from '../../rows';
+import { EMPTY_DIGEST } from '../../rows';
 import { awaitObjectsGone, sampleKeys } from '../../s3-object-keys';
 import type { S3Location } from '../../s3-location';
+import { DEFAULT_TABLES, type ColdStorageTables } from '../../tables';
 import { dropStaging, restoreMonthStaged, throwIfAborted } from '../kit';
 import type { MonthRestored, OperationContext, Restorer } from '../types';
 import { planRestore, restoreBatch, restoredMonths } from './batch-restore';
@@ -18,12 +19,13 @@ export class TableRestorer implements Restorer {
     private readonly ch: ClickHouse,
     private readonly s3: S3Location,
     private readonly pageRows: number,
+    private readonly tables: ColdStorageTables = DEFAULT_TABLES,
   ) {}
 
   async restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored> {
     let result = { digest: EMPTY_DIGEST, pages: 0 };
-    for (const table of EVENT_TABLES) {
-      const moved = await restoreMonthStaged(this.ch, ctx, table, month, { from: coldTablesOf(table).cold, params: {} }, this.pageRows);
+    for (const table of this.tables.all) {
+      const moved = await restoreMonthStaged(this.ch, ctx, table, month, { from: coldTablesOf(table, this.tables).cold, params: {} }, this.pageRows);
       if (table.kind === 'events') result = moved;
     }
     const freedKeys = await this.free(ctx, month);
@@ -32,10 +34,10 @@ export class TableRestorer implements Restorer {
 
   /** Batches of months (see batch-restore.ts); each batch's cold partitions are dropped once it is hot. */
   async restoreMonths(ctx: OperationContext, _months: readonly number[], onMonth: (month: MonthRestored) => void): Promise<void> {
-    const plan = await planRestore(this.ch, ctx);
+    const plan = await planRestore(this.ch, ctx, this.tables);
     for (const [index, batch] of plan.batches.entries()) {
       throwIfAborted(ctx.signal);
-      const step = await restoreBatch(this.ch, ctx, plan, index, this.pageRows);
+      const step = await restoreBatch(this.ch, ctx, plan, index, this.pageRows, this.tables);
       const freed = await this.freeMonths(ctx, batch);
       for (const line of restoredMonths(step, batch)) onMonth({ ...line, freedKeys: freed.get(line.month) ?? [] });
     }
@@ -48,8 +50,8 @@ export class TableRestorer implements Restorer {
     const pending = months.filter((m) => !done.get(`free:${m}`)?.dropped);
     if (pending.length > 0) {
       throwIfAborted(ctx.signal);
-      for (const table of EVENT_TABLES) {
-        const cold = coldTablesOf(table).cold;
+      for (const table of this.tables.all) {
+        const cold = coldTablesOf(table, this.tables).cold;
         const withParts = pending.filter((m) => (keys[m] ?? []).some((t) => t.table === cold && t.keys.length > 0));
         await dropPartitions(this.ch, cold, ctx.workspaceId, withParts);
       }
@@ -80,8 +82,8 @@ export class TableRestorer implements Restorer {
     const recorded = await ctx.steps.get<Record<number, Array<{ table: string; keys: string[] }>>>('free:keys');
     if (recorded) return recorded;
     const byMonth: Record<number, Array<{ table: string; keys: string[] }>> = {};
-    for (const table of EVENT_TABLES) {
-      const cold = coldTablesOf(table).cold;
+    for (const table of this.tables.all) {
+      const cold = coldTablesOf(table, this.tables).cold;
       for (const [month, keys] of await partitionObjectKeysByMonth(this.ch, cold, ctx.workspaceId, [...ctx.months])) {
         (byMonth[month] ??= []).push({ table: cold, keys });
       }
@@ -91,9 +93,9 @@ export class TableRestorer implements Restorer {
   }
 
   async finish(ctx: OperationContext, freedKeys: string[]): Promise<{ objectsLeft: number; objectsChecked: number }> {
-    await dropStaging(this.ch, ctx, EVENT_TABLES);
+    await dropStaging(this.ch, ctx, this.tables.all);
     // What an interrupted top-up archive may have left in the cold staging tables, for every month at once.
-    for (const table of EVENT_TABLES) await dropPartitions(this.ch, coldTablesOf(table).staging, ctx.workspaceId, [...ctx.months]);
+    for (const table of this.tables.all) await dropPartitions(this.ch, coldTablesOf(table, this.tables).staging, ctx.workspaceId, [...ctx.months]);
     const checked = sampleKeys(freedKeys);
     return { objectsLeft: await awaitObjectsGone(this.ch, this.s3, checked), objectsChecked: checked.length };
   }
