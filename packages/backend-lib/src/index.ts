@@ -18,7 +18,7 @@ export { deleteUsers, ASYNC_DELETE_SETTINGS, USER_KEYED_TABLES, type DeleteUsers
 export { WorkspaceService, type CreateWorkspaceInput, type TransitionOptions } from './workspaces';
 export { UserEventsService } from './user-events-service';
 export { PostgresWorkspaceStateStore, WORKSPACE_LOCK_OPTIONS, type WorkspaceLockOptions } from './workspace-state-store';
-export { dataLayer, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, CLICKHOUSE_MIGRATIONS, type DataLayerOptions } from './plugin';
+export { dataLayer, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, CLICKHOUSE_MIGRATIONS, INSPECTION_PROVIDERS, type DataLayerOptions } from './plugin';
 export { isUuid, assertWorkspaceId } from './ids';
 export { generateEvents, isInternalEventName, type GenerateEventsOptions } from './userEvents/generate';
 export { seedEvents, type SeedOptions } from './userEvents/seed';
@@ -29,3 +29,7 @@ export {
 } from './jobs/transition-jobs';
 export { PgBossTransitionJobs, ensureQueue, TRANSITION_QUEUE, DEAD_LETTER_QUEUE, type PgBossJobsOptions } from './jobs/pg-boss-transition-jobs';
 export { transitionJobHandler, workerId } from './jobs/transition-worker';
+export { WorkspaceInspector, HISTORY_LIMIT, STATUS_LIMIT, DEFAULT_DEADLINE_MS } from './inspection/inspector';
+export { nextAction, describeAction, type NextActionFacts } from './inspection/next-action';
+export { isoMicros, iso, durationMs } from './inspection/sql-time';
+export type * from './inspection/types';

@@ -3,8 +3,9 @@ import { backendEntities } from './schema';
 import { CreateWorkspace1764000000000 } from './migrations/1764000000000-CreateWorkspace';
 import { TransitionCompletedHooks1764000300000 } from './migrations/1764000300000-TransitionCompletedHooks';
 import { WorkspaceColdStorageColumns1764000050000 } from './migrations/1764000050000-WorkspaceColdStorageColumns';
+import { Inspection1764000400000 } from './migrations/1764000400000-Inspection';
 
-export const backendMigrations = [CreateWorkspace1764000000000, WorkspaceColdStorageColumns1764000050000, TransitionCompletedHooks1764000300000];
+export const backendMigrations = [CreateWorkspace1764000000000, WorkspaceColdStorageColumns1764000050000, TransitionCompletedHooks1764000300000, Inspection1764000400000];
 
 export interface PostgresContributions {
   // TypeORM's own element types: entity classes and migration classes.
