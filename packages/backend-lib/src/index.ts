@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-export { Workspace, WorkspaceTransition, WorkspaceStatusEnum, backendEntities } from './db/schema';
+export { Workspace, WorkspaceTransition, WorkspaceStatusEnum, COLD_STORAGE_STATES, backendEntities, type ColdStorageState } from './db/schema';
 export { createDataSource, migratePostgres, backendMigrations, type PostgresContributions } from './db/data-source';
 export { ClickHouse, type QueryParams } from './clickhouse/clickhouse';
 export { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
