@@ -35,6 +35,12 @@ const LATEST_FAILED = (alias: string) => `EXISTS (
  * through a partial index), so its cost follows the number of failures, not of workspaces.
  */
 export async function workspacePage(dataSource: DataSource, q: WorkspacePageQuery): Promise<WorkspacePageRow[]> {
+  const { text, params } = workspacePageQuery(q);
+  return dataSource.query(text, params);
+}
+
+/** The SQL and parameters of one page (separate so its plan can be examined). */
+export function workspacePageQuery(q: WorkspacePageQuery): { text: string; params: unknown[] } {
   const params: unknown[] = [];
   const bind = (value: unknown) => {
     params.push(value);
@@ -56,10 +62,9 @@ export async function workspacePage(dataSource: DataSource, q: WorkspacePageQuer
            JOIN workspace w ON w.id = failing.id`;
   }
   const limit = bind(q.limit);
-  return dataSource.query(
-    `SELECT w.id::text AS id, w.name, w.status::text AS status, w.cold_storage_state::text AS cold_storage_state, w.cold_storage_strategy, w.updated_at
+  const text = `SELECT w.id::text AS id, w.name, w.status::text AS status, w.cold_storage_state::text AS cold_storage_state, w.cold_storage_strategy, w.updated_at
        FROM ${from}
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY w.id LIMIT ${limit}`,
-    params);
+      ORDER BY w.id LIMIT ${limit}`;
+  return { text, params };
 }
