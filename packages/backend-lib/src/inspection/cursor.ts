@@ -1,6 +1,6 @@
 import { InvalidInputError } from '@permafrost/core/plugin';
 import { isUuid } from '../ids';
-import type { HistoryPosition } from './types';
+import type { HistoryEntry, HistoryPosition, PositionedEntry } from './types';
 
 /**
  * Cursors are opaque to callers (base64url JSON) and checked on the way back in: a cursor that was not
@@ -67,3 +67,18 @@ export function compareNewestFirst(a: { position: HistoryPosition; source: strin
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * One page of a merged history: each source returned up to `limit + 1` entries after its bound (see
+ * boundFor); merged newest first, the first `limit` are the page, and anything left over proves there
+ * is a next one, which starts after the page's last entry.
+ */
+export function mergeNewestFirst(sources: ReadonlyArray<{ name: string; entries: readonly PositionedEntry[] }>, limit: number): { entries: HistoryEntry[]; nextCursor: string | null } {
+  const merged = sources.flatMap((s) => s.entries.map((e) => ({ ...e, source: s.name }))).sort(compareNewestFirst);
+  const page = merged.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    entries: page.map((e) => e.entry),
+    nextCursor: merged.length > limit && last ? encodeCursor({ ...last.position, source: last.source }) : null,
+  };
+}

@@ -4,7 +4,7 @@ import { InvalidInputError, isPermafrostError, NotFoundError, WORKSPACE_STATUSES
 import { ClickHouse } from '../clickhouse/clickhouse';
 import { COLD_STORAGE_STATES, Workspace } from '../db/schema';
 import { assertWorkspaceId } from '../ids';
-import { boundFor, compareNewestFirst, decodeHistoryCursor, decodeStatusCursor, encodeCursor } from './cursor';
+import { boundFor, decodeHistoryCursor, decodeStatusCursor, encodeCursor, mergeNewestFirst } from './cursor';
 import { hotRowsOf, hotTables } from './hot-data';
 import { heldLocks } from './lock-probe';
 import { nextAction } from './next-action';
@@ -51,17 +51,8 @@ export class WorkspaceInspector {
       { name: LIFECYCLE_SOURCE, history: this.transitions.history.bind(this.transitions) },
       ...this.providers.map((p) => ({ name: p.name, history: p.history.bind(p) })),
     ];
-    // Each source returns up to limit + 1 entries after the cursor; merged newest first, the first
-    // `limit` are the page and anything left over proves there is a next one.
-    const pages = await Promise.all(sources.map(async (s) => (await s.history(workspaceId, { limit: limit + 1, before: boundFor(s.name, cursor) })).map((e) => ({ ...e, source: s.name }))));
-    const merged = pages.flat().sort(compareNewestFirst);
-    const page = merged.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      workspaceId,
-      entries: page.map((e) => e.entry),
-      nextCursor: merged.length > limit && last ? encodeCursor({ ...last.position, source: last.source }) : null,
-    };
+    const pages = await Promise.all(sources.map(async (s) => ({ name: s.name, entries: await s.history(workspaceId, { limit: limit + 1, before: boundFor(s.name, cursor) }) })));
+    return { workspaceId, ...mergeNewestFirst(pages, limit) };
   }
 
   /** Status, where the data is (hot and cold, per table), the last failure and the next action. */
@@ -176,6 +167,7 @@ function validLimit(value: number | undefined, bounds: { default: number; max: n
 
 /** A provider's error or overrun becomes its part's error; the rest of the answer stands. */
 async function guarded(provider: InspectionProvider, work: Promise<ProviderDescription>, deadlineMs: number): Promise<ProviderDescription> {
+  const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   // The provider keeps its own deadline; this one only catches a provider that does not.
   const overrun = new Promise<never>((_, reject) => {
@@ -187,7 +179,7 @@ async function guarded(provider: InspectionProvider, work: Promise<ProviderDescr
     return {
       storage: {
         name: provider.name, strategy: null, reachable: false, error: inspectedError(err, 'INSPECTION_FAILED'),
-        rows: null, bytesOnDisk: null, tables: [], objects: [], source: 'none', elapsedMs: deadlineMs,
+        rows: null, bytesOnDisk: null, tables: [], objects: [], source: 'none', elapsedMs: Date.now() - started,
       },
     };
   } finally {
