@@ -274,6 +274,27 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
     expect(JSON.parse(one.stdout)).toMatchObject({ id: created[0], status: 'Paused', coldStorage: 'none' });
   }, 300_000);
 
+  it('a workspace archived by the parquet strategy: describe lists its objects, with rows S3 itself counts', async () => {
+    const id = (await ws().createWorkspace({ name: `parquet-${randomUUID()}` })).id;
+    await insertUserEvents(ch, id, events(300, 11, id.slice(0, 8)));
+    const hotInternal = await count(`SELECT count() AS n FROM internal_events WHERE workspace_id = {ws:String}`, { ws: id });
+    const paused = await cli('--json', '--strategy', 'parquet', 'pause', id);
+    expect(paused.code).toBe(0);
+    const d = await json('describe', 'describe', id);
+    expect(d).toMatchObject({ workspace: { status: 'Paused', coldStorageState: 'archived', coldStorageStrategy: 'parquet' }, cold: { reachable: true, strategy: 'parquet', tables: [], source: 'S3 listing of the workspace prefix' } });
+    const objects = d.cold.objects as Array<{ key: string; table: string; month: number; rows: number; bytes: number }>;
+    expect(objects.filter((o) => o.table === 'user_events_v2').reduce((n, o) => n + o.rows, 0)).toBe(300);
+    expect(objects.filter((o) => o.table === 'internal_events').reduce((n, o) => n + o.rows, 0)).toBe(hotInternal);
+    expect(d.cold.rows).toBe(300);
+    // Asked of S3 here, independently: every listed object exists and holds the rows describe says.
+    for (const o of objects.slice(0, 3)) {
+      const n = await count(`SELECT count() AS n FROM s3({url:String}, 'S3RVER', 'S3RVER', 'Parquet')`, { url: `${s3Location.endpoint}/${s3Location.bucket}/${o.key}` });
+      expect({ key: o.key, rows: n }).toEqual({ key: o.key, rows: o.rows });
+      expect(o.bytes).toBeGreaterThan(0);
+      expect(String(o.month)).toMatch(/^\d{6}$/);
+    }
+  }, 180_000);
+
   it('bad input: typed errors in the envelope (exit 1) or usage errors (exit 2); nothing is read', async () => {
     const missing = randomUUID();
     for (const [args, code] of [

@@ -66,7 +66,8 @@ export async function parquetInventory(ch: ClickHouse, objects: ParquetObjects, 
     const files = await ch.rows<{ path: string; bytes: string; rows: string }>(
       `SELECT _path AS path, any(_size) AS bytes, count() AS rows FROM ${objects.tableFunction(table, 'glob')} GROUP BY path ORDER BY path`,
       { glob: objects.workspaceGlob(table, workspaceId), ...objects.credentials() }, ZERO_FILES_OK);
-    for (const f of files) found.push({ key: f.path, table: table.hot, month: Number(/\/(\d{6})\//.exec(f.path)?.[1] ?? 0), rows: Number(f.rows), bytes: Number(f.bytes) });
+    // `_path` is `<bucket>/<key>`: keys are reported relative to the bucket, as everywhere else.
+    for (const f of files) found.push({ key: f.path.replace(/^[^/]+\//, ''), table: table.hot, month: Number(/\/(\d{6})\//.exec(f.path)?.[1] ?? 0), rows: Number(f.rows), bytes: Number(f.bytes) });
   }
   const events = found.filter((o) => o.table === EVENTS.hot);
   return { rows: events.reduce((n, o) => n + o.rows, 0), bytesOnDisk: found.reduce((n, o) => n + o.bytes, 0), tables: [], objects: found, source: 'S3 listing of the workspace prefix' };
