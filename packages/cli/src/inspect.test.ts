@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import Ajv2020 from 'ajv/dist/2020';
@@ -28,6 +29,11 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
   let s3: RunningServices | undefined;
   let s3Location: S3Location;
   let startS3: () => Promise<void>;
+  const stopS3 = async () => {
+    await s3?.stop();
+    s3 = undefined;
+  };
+  let s3Port: number;
   let engine: EngineServerProcess;
   let client: ClickHouseClient;
   let app: PermafrostApp;
@@ -43,7 +49,7 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
     const result = await cli('--json', ...args);
     expect({ args, code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ args, code: 0, stderr: '' });
     const envelope = JSON.parse(result.stdout);
-    expect(envelope).toMatchObject({ schemaVersion: 1, command: command === 'status' ? 'status' : command, ok: true });
+    expect(envelope).toMatchObject({ schemaVersion: 1, command, ok: true });
     const check = valid[command];
     if (!check(envelope.data)) throw new Error(`${command} data does not match its schema: ${ajv.errorsText(check.errors)}`);
     return envelope.data;
@@ -54,7 +60,7 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
   beforeAll(async () => {
     buildProject('packages/cli');
     const dataDir = testTempDir('inspect');
-    const port = await freePort();
+    const port = (s3Port = await freePort());
     startS3 = async () => {
       s3 = await startServices({ dataDir: join(dataDir, 's3'), fresh: false, s3: { port, bucket: 'permafrost-cold', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', portSetting: 'PERMAFROST_S3_PORT' } });
     };
@@ -74,6 +80,11 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
       PERMAFROST_S3_ACCESS_KEY_ID: 'S3RVER', PERMAFROST_S3_SECRET_ACCESS_KEY: 'S3RVER',
     };
   }, 180_000);
+
+  // A test that fails while S3 is stopped must not leave the next one without it.
+  afterEach(async () => {
+    if (!s3) await startS3();
+  });
 
   afterAll(async () => {
     await app?.shutdown();
@@ -113,7 +124,7 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
     expect(active.hot.tables.find((t) => t.table === 'user_events_v2')!.payloadBytes).toBeGreaterThan(EVENTS * 50);
 
     // S3 goes away: the archive in after:pause fails typed, after the status commit; nothing hot is deleted.
-    await s3!.stop();
+    await stopS3();
     const failed = await ws().pauseWorkspace(id).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(HookFailedError);
     expect(failed).toMatchObject({ statusChanged: true, plugin: 'cold-storage' });
@@ -123,7 +134,8 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
     let started = Date.now();
     const down = await inspector().describe(id, { deadlineMs: DEADLINE_MS });
     const describeDownMs = Date.now() - started;
-    expect(describeDownMs).toBeLessThan(DEADLINE_MS + 2_000);
+    // Bounded by the deadline (a loaded machine adds seconds, never the engine's minutes of retries).
+    expect(describeDownMs).toBeLessThan(DEADLINE_MS + 5_000);
     expect(down).toMatchObject({
       workspace: { status: 'Paused', coldStorageState: 'failed' },
       latestTransition: { transition: 'pause', state: 'failed', phase: 'after', attempts: 1, lockHeld: false },
@@ -144,6 +156,23 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
     const statusDown = await json('status', 'status', '--all', '--failed', '--data');
     expect(statusDown.workspaces.find((w: { id: string }) => w.id === id)).toMatchObject({ failure: { code: 'HOOK_FAILED', operation: 'pause' }, hotRows: EVENTS, nextAction: { action: 'retry' } });
     process.stderr.write(`describe with S3 down: library ${describeDownMs} ms, CLI process ${cliDescribeDownMs} ms (deadline ${DEADLINE_MS} ms)\n`);
+
+    // An S3 that accepts connections and never answers: the deadline, not the engine's retries, bounds describe.
+    const sockets: Socket[] = [];
+    const blackhole = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((ok) => blackhole.listen(s3Port, '127.0.0.1', ok));
+    try {
+      started = Date.now();
+      const hung = await inspector().describe(id, { deadlineMs: 1_500 });
+      const hungMs = Date.now() - started;
+      expect(hung).toMatchObject({ hot: { rows: EVENTS }, cold: { reachable: false, error: { code: 'COLD_STORAGE_UNREACHABLE', message: expect.stringMatching(/did not answer within 1500 ms/) } } });
+      expect(hungMs).toBeLessThan(1_500 + 5_000); // the engine alone would wait out its S3 timeouts on every attempt
+
+      process.stderr.write(`describe with S3 hanging: ${hungMs} ms (deadline 1500 ms)\n`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((ok) => blackhole.close(ok));
+    }
 
     // history lists the failure with its code, newest first.
     const failedHistory = await json('history', 'history', id);
@@ -223,7 +252,7 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
     const withEvents = created[3]!;
     await insertUserEvents(ch, withEvents, events(200, 9, withEvents.slice(0, 8)));
     // One failure left unretried: S3 down during its archive.
-    await s3!.stop();
+    await stopS3();
     await ws().pauseWorkspace(withEvents).catch(() => undefined);
     await startS3();
 
