@@ -43,10 +43,13 @@ export class IllegalTransitionError extends PermafrostError {
   readonly code = 'ILLEGAL_TRANSITION';
   readonly from?: WorkspaceStatus;
   readonly transition?: TransitionName;
-  constructor(message: string, details: ErrorDetails & { from?: WorkspaceStatus; transition?: TransitionName } = {}) {
+  /** Set when the workspace has an unfinished transition that explains its status (retry finishes it). */
+  readonly unfinishedTransitionId?: string;
+  constructor(message: string, details: ErrorDetails & { from?: WorkspaceStatus; transition?: TransitionName; unfinishedTransitionId?: string } = {}) {
     super(message, details);
     this.from = details.from;
     this.transition = details.transition;
+    this.unfinishedTransitionId = details.unfinishedTransitionId;
   }
 }
 

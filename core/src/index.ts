@@ -10,7 +10,7 @@ export type { TransitionResult, RetryResult, ExecuteOptions } from './lifecycle/
 export type { LifecycleEmitter, LifecycleEvents, LifecycleEventName, TransitionInfo } from './lifecycle/emitter';
 export type { OperationFinished } from './lifecycle/operations';
 export type { HookOutcome, HookRef, HookPhase, ProgressUpdate } from './lifecycle/hook-map';
-export type { WorkspaceStateStore, TransitionRecord, TransitionPhase, FailedHook } from './lifecycle/state-store';
+export type { WorkspaceStateStore, TransitionRecord, TransitionPhase, FailedHook, TransitionFailure } from './lifecycle/state-store';
 export {
   PermafrostError, isPermafrostError, NotFoundError, IllegalTransitionError, ConflictError, InvalidInputError,
   TransitionInProgressError, PluginBootError, TransitionVetoedError, HookFailedError, HookTimeoutError, type ErrorDetails,

@@ -14,7 +14,7 @@ export type { LifecycleEmitter, LifecycleEvents, LifecycleEventName, TransitionI
 export type { OperationFinished, PluginEvents, PluginEventName } from './lifecycle/operations';
 export { PLUGIN_EMITTER } from './plugins/plugin-emitter';
 export { TRANSITIONS, TRANSITION_NAMES, WORKSPACE_STATUSES, type TransitionName, type WorkspaceStatus, type FromStatus, type ToStatus } from './lifecycle/transitions';
-export { WORKSPACE_STATE_STORE, type WorkspaceStateStore, type TransitionRecord, type TransitionPhase, type FailedHook } from './lifecycle/state-store';
+export { WORKSPACE_STATE_STORE, type WorkspaceStateStore, type TransitionRecord, type TransitionPhase, type FailedHook, type TransitionFailure } from './lifecycle/state-store';
 export { InMemoryWorkspaceStateStore } from './lifecycle/in-memory-state-store';
 export { TransitionExecutor, type ExecuteOptions, type TransitionResult, type RetryResult } from './lifecycle/transition-executor';
 export {

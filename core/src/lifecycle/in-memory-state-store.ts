@@ -43,7 +43,7 @@ export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
     // A copy, so later changes to the caller's object are not saved by accident; the arrays are the only
     // mutable parts (a deep clone per completed handler made dispatch quadratic in the handler count).
     // An update keeps the key's original position.
-    this.records.set(record.transitionId, { ...record, completedHooks: [...record.completedHooks], failedHooks: [...record.failedHooks] });
+    this.records.set(record.transitionId, { ...record, completedHooks: [...record.completedHooks], failedHooks: [...record.failedHooks], failures: [...(record.failures ?? [])] });
   }
 
   async getTransition(transitionId: string): Promise<TransitionRecord | undefined> {

@@ -4,6 +4,22 @@ import type { TransitionName, WorkspaceStatus } from './transitions';
 /** A handler that failed, as recorded. */
 export interface FailedHook extends HookRef {
   message: string;
+  /** The handler's error code when it threw a PermafrostError (e.g. COLD_STORAGE_UNREACHABLE). */
+  code?: string;
+}
+
+/**
+ * One failed attempt of a transition, kept after a retry clears `error`: an operator asking why a
+ * transition took three attempts still sees each failure.
+ */
+export interface TransitionFailure {
+  attempt: number;
+  phase: TransitionPhase;
+  /** The error's stable code (HOOK_FAILED, TRANSITION_VETOED, CONFLICT, …). */
+  code: string;
+  message: string;
+  failedHooks: FailedHook[];
+  at: Date;
 }
 
 /** How far a transition got: the phase it is in or stopped in (`after` means the status was committed). */
@@ -24,6 +40,10 @@ export interface TransitionRecord {
   completedHooks: HookRef[];
   failedHooks: FailedHook[];
   error?: string;
+  /** The stable code of `error` (HOOK_FAILED, TRANSITION_VETOED, …); cleared with it by a retry. */
+  errorCode?: string;
+  /** Every failed attempt so far, oldest first (a retry clears `error`, not these). */
+  failures?: TransitionFailure[];
   startedAt: Date;
   finishedAt?: Date;
 }

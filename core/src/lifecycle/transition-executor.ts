@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { IllegalTransitionError, NotFoundError, TransitionInProgressError } from '../errors';
+import { IllegalTransitionError, NotFoundError, PermafrostError, TransitionInProgressError } from '../errors';
 import type { Logger } from '../logger';
 import type { LifecycleBus, TransitionInfo } from './emitter';
 import type { HookOutcome, HookRef } from './hook-map';
 import { handlerKey, type HookRun, type HookRunner } from './hook-runner';
-import type { TransitionRecord, WorkspaceStateStore } from './state-store';
+import type { FailedHook, TransitionFailure, TransitionRecord, WorkspaceStateStore } from './state-store';
 import { changePayload, checkPayload } from './transition-payloads';
-import { hookFailure, vetoError } from './transition-failures';
-import { targetStatus, type TransitionName } from './transitions';
+import { hookFailure, illegalWithUnfinished, vetoError } from './transition-failures';
+import { targetStatus, type TransitionName, type WorkspaceStatus } from './transitions';
 
 /** Per-call options of a transition. */
 export interface ExecuteOptions {
@@ -54,8 +54,13 @@ export class TransitionExecutor {
   execute(workspaceId: string, transition: TransitionName, options: ExecuteOptions = {}): Promise<TransitionResult> {
     return this.store.withWorkspaceLock(workspaceId, async () => {
       const from = await this.store.getStatus(workspaceId);
-      const to = targetStatus(from, transition, workspaceId);
       const pending = await this.store.findUnfinishedTransition(workspaceId);
+      let to: WorkspaceStatus;
+      try {
+        to = targetStatus(from, transition, workspaceId);
+      } catch (err) {
+        throw illegalWithUnfinished(err, pending, from);
+      }
       // A queued request owns the workspace's next step: running another beside it would race its worker.
       if (pending?.state === 'queued') throw queuedError(pending);
       await this.store.checkTransition(workspaceId, transition);
@@ -99,7 +104,13 @@ export class TransitionExecutor {
    */
   async check(workspaceId: string, transition: TransitionName, options: ExecuteOptions = {}): Promise<TransitionRecord> {
     const from = await this.store.getStatus(workspaceId);
-    const to = targetStatus(from, transition, workspaceId);
+    let to: WorkspaceStatus;
+    try {
+      to = targetStatus(from, transition, workspaceId);
+    } catch (err) {
+      // Only an illegal request pays for the lookup.
+      throw illegalWithUnfinished(err, await this.store.findUnfinishedTransition(workspaceId), from);
+    }
     await this.store.checkTransition(workspaceId, transition);
     const record: TransitionRecord = {
       transitionId: randomUUID(), workspaceId, transition, from, to,
@@ -126,7 +137,7 @@ export class TransitionExecutor {
       if (record.state === 'queued') {
         if (status !== record.from) {
           const error = new IllegalTransitionError(`Workspace ${record.workspaceId} is ${status}, no longer ${record.from}: the queued ${record.transition} was not applied. Nothing was changed.`, { workspaceId: record.workspaceId, from: status, transition: record.transition });
-          await this.save(record, { state: 'failed', finishedAt: new Date(), error: error.message });
+          await this.save(record, { state: 'failed', finishedAt: new Date(), ...failureFields(record, 'before', error.code, error.message, []) });
           throw error;
         }
       }
@@ -154,6 +165,7 @@ export class TransitionExecutor {
     record.state = 'running';
     record.failedHooks = [];
     record.error = undefined;
+    record.errorCode = undefined;
     record.finishedAt = undefined;
     await this.store.saveTransition(record);
     return { retried: true, result: await this.proceed(this.start(record, options), resumeAt) };
@@ -204,11 +216,9 @@ export class TransitionExecutor {
 
   private async fail(run: Run, phase: TransitionRecord['phase'], failed: HookOutcome[], error: Error, statusChanged: boolean): Promise<never> {
     const { record } = run;
-    await this.save(record, {
-      state: 'failed', finishedAt: new Date(),
-      failedHooks: failed.map((o) => ({ plugin: o.plugin, name: o.name, point: o.point, message: o.error?.message ?? 'failed' })),
-      error: failed.length > 0 ? failed.map((o) => `${o.plugin}: ${o.error?.message}`).join('; ') : error.message,
-    });
+    const failedHooks = failed.map((o) => ({ plugin: o.plugin, name: o.name, point: o.point, message: o.error?.message ?? 'failed', ...codeOf(o.error) }));
+    const message = failed.length > 0 ? failed.map((o) => `${o.plugin}: ${o.error?.message}`).join('; ') : error.message;
+    await this.save(record, { state: 'failed', finishedAt: new Date(), failedHooks, ...failureFields(record, phase, codeOf(error).code ?? 'ERROR', message, failedHooks) });
     this.logger.error('transition failed', { transitionId: record.transitionId, workspaceId: record.workspaceId, phase, error: record.error });
     this.bus.emit('transition:failed', { ...info(record), error, phase, statusChanged, durationMs: performance.now() - run.started });
     throw error;
@@ -234,6 +244,18 @@ export class TransitionExecutor {
     Object.assign(record, changes);
     await this.store.saveTransition(record);
   }
+}
+
+/** `error`, its code, and the attempt's entry in the record's failure history (which a retry keeps). */
+function failureFields(record: TransitionRecord, phase: TransitionRecord['phase'], code: string, message: string, failedHooks: FailedHook[]): Partial<TransitionRecord> {
+  const failure: TransitionFailure = { attempt: record.attempt, phase, code, message, failedHooks, at: new Date() };
+  return { error: message, errorCode: code, failures: [...(record.failures ?? []), failure] };
+}
+
+/** A PermafrostError's stable code (plugins' subclasses included), if the error has one. */
+function codeOf(error: Error | undefined): { code?: string } {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && error instanceof PermafrostError ? { code } : {};
 }
 
 function info(r: TransitionRecord): TransitionInfo {

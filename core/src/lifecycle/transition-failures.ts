@@ -1,4 +1,4 @@
-import { HookFailedError, TransitionVetoedError } from '../errors';
+import { HookFailedError, IllegalTransitionError, TransitionVetoedError } from '../errors';
 import type { HookOutcome, HookRef } from './hook-map';
 import type { TransitionRecord } from './state-store';
 
@@ -26,4 +26,20 @@ export function hookFailure(record: TransitionRecord, statusChanged: boolean, fa
     `${record.transition} of workspace ${record.workspaceId}: ${first.plugin} failed in ${first.point}: ${first.error?.message}. ${done} ${where} Fix the cause and run retryTransition to finish the ${record.transition}: only handlers that did not complete run again.`,
     { workspaceId: record.workspaceId, plugin: first.plugin, hook: first.point, point: first.point, cause: first.error, statusChanged, completed: [...record.completedHooks], outcomes },
   );
+}
+
+/**
+ * An illegal transition whose cause is an unfinished one: a pause that crashed after its status commit
+ * leaves the workspace Paused, so pausing again is illegal, yet the first pause's after: hooks (the
+ * archive) never ran. Say which transition is unfinished and what finishes it, or the operator only
+ * hears "Nothing was changed". Records that cannot be finished (a veto, a status that moved on) add nothing.
+ */
+export function illegalWithUnfinished(err: unknown, pending: TransitionRecord | undefined, status: string): unknown {
+  if (!(err instanceof IllegalTransitionError) || !pending || pending.phase === 'check') return err;
+  if (status !== pending.from && status !== pending.to) return err;
+  const { transitionId: id, workspaceId } = pending;
+  const hint = pending.state === 'queued'
+    ? ` Transition ${id} (${pending.transition}) is queued and unfinished: a worker runs it; \`permafrost wait ${id}\` waits for it.`
+    : ` Transition ${id} (${pending.transition}, ${pending.state} in its ${pending.phase} phase, attempt ${pending.attempt}) is unfinished: \`permafrost retry ${workspaceId}\` (retryTransition) finishes it.`;
+  return new IllegalTransitionError(`${err.message}${hint}`, { workspaceId: err.workspaceId, from: err.from, transition: err.transition, unfinishedTransitionId: id });
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-export { Workspace, WorkspaceTransition, WorkspaceStatusEnum, backendEntities } from './db/schema';
+export { Workspace, WorkspaceTransition, WorkspaceStatusEnum, COLD_STORAGE_STATES, backendEntities, type ColdStorageState } from './db/schema';
 export { createDataSource, migratePostgres, ensureOwnSchema, backendMigrations, type PostgresContributions } from './db/data-source';
 export { ClickHouse, type QueryParams } from './clickhouse/clickhouse';
 export { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
@@ -19,7 +19,7 @@ export { deleteUsers, ASYNC_DELETE_SETTINGS, USER_KEYED_TABLES, type DeleteUsers
 export { WorkspaceService, type CreateWorkspaceInput, type TransitionOptions } from './workspaces';
 export { UserEventsService } from './user-events-service';
 export { PostgresWorkspaceStateStore, WORKSPACE_LOCK_OPTIONS, type WorkspaceLockOptions } from './workspace-state-store';
-export { dataLayer, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, CLICKHOUSE_MIGRATIONS, type DataLayerOptions, type ClickHouseMigrations } from './plugin';
+export { dataLayer, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, CLICKHOUSE_MIGRATIONS, INSPECTION_PROVIDERS, type DataLayerOptions, type ClickHouseMigrations } from './plugin';
 export {
   PERMAFROST_PROFILE, dittofeedProfile, resolveSchemaProfile, schemaProfileOf, workspaceReference, ownTable, quoteIdent, qualified,
   DITTOFEED_TOMBSTONE_MARK, DITTOFEED_CLICKHOUSE_TABLES,
@@ -40,3 +40,7 @@ export {
 } from './jobs/transition-jobs';
 export { PgBossTransitionJobs, ensureQueue, TRANSITION_QUEUE, DEAD_LETTER_QUEUE, type PgBossJobsOptions } from './jobs/pg-boss-transition-jobs';
 export { transitionJobHandler, workerId } from './jobs/transition-worker';
+export { WorkspaceInspector, HISTORY_LIMIT, STATUS_LIMIT, DEFAULT_DEADLINE_MS } from './inspection/inspector';
+export { nextAction, describeAction, type NextActionFacts } from './inspection/next-action';
+export { isoMicros, iso, durationMs } from './inspection/sql-time';
+export type * from './inspection/types';

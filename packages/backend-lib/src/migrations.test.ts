@@ -18,7 +18,7 @@ describe('migrations', () => {
     const ds = createDataSource(url);
     await ds.initialize();
     try {
-      expect(await migratePostgres(ds)).toEqual(['CreateWorkspace1764000000000', 'WorkspaceColdStorageColumns1764000050000', 'TransitionCompletedHooks1764000300000']);
+      expect(await migratePostgres(ds)).toEqual(['CreateWorkspace1764000000000', 'WorkspaceColdStorageColumns1764000050000', 'TransitionCompletedHooks1764000300000', 'Inspection1764000400000']);
       expect(await migratePostgres(ds)).toEqual([]);
       const tables = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
       expect(tables.map((r: { table_name: string }) => r.table_name)).toEqual(expect.arrayContaining(['workspace', 'workspace_transition']));

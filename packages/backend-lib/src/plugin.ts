@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { Lifecycle, type DependencyContainer } from 'tsyringe';
+import { instanceCachingFactory, Lifecycle, type DependencyContainer } from 'tsyringe';
 import { DataSource } from 'typeorm';
-import { createExtensionPoint, definePlugin, WORKSPACE_STATE_STORE, type PermafrostPlugin } from '@permafrost/core/plugin';
+import { createExtensionPoint, definePlugin, PluginBootError, WORKSPACE_STATE_STORE, type PermafrostPlugin, type RegisterContext } from '@permafrost/core/plugin';
 import { ClickHouse } from './clickhouse/clickhouse';
 import { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
 import { checkCluster, type ClusterOptions } from './clickhouse/cluster';
@@ -15,6 +15,9 @@ import { WorkspaceService } from './workspaces';
 import { PgBossTransitionJobs, type PgBossJobsOptions } from './jobs/pg-boss-transition-jobs';
 import { TRANSITION_JOBS } from './jobs/transition-jobs';
 import { SCHEMA_PROFILE, WorkspaceTable } from './workspace-table';
+import { INSPECTION_PROVIDER_LIST, WorkspaceInspector } from './inspection/inspector';
+import { LIFECYCLE_SOURCE } from './inspection/transition-history';
+import type { InspectionProvider, InspectionProviderRef } from './inspection/types';
 
 export const DATA_LAYER_PLUGIN = 'data-layer';
 
@@ -27,6 +30,11 @@ export const POSTGRES_CONTRIBUTIONS = createExtensionPoint<PostgresContributions
 export type ClickHouseMigrations = readonly ClickHouseMigration[] | ((profile: SchemaProfile) => readonly ClickHouseMigration[]);
 /** Extension point: ClickHouse migrations other plugins add; the same id twice must carry the same statements. */
 export const CLICKHOUSE_MIGRATIONS = createExtensionPoint<ClickHouseMigrations>({ owner: DATA_LAYER_PLUGIN, name: 'clickhouse-migrations' });
+/**
+ * Extension point: what plugins add to WorkspaceInspector (history entries, stores that hold data, their
+ * latest operation). Contribute `{ name, token }` and register `token` (listed in `provides`).
+ */
+export const INSPECTION_PROVIDERS = createExtensionPoint<InspectionProviderRef>({ owner: DATA_LAYER_PLUGIN, name: 'inspection' });
 
 export interface DataLayerOptions {
   postgresUrl: string;
@@ -61,11 +69,12 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
   const jobs = new PgBossTransitionJobs({ schema: profile.postgres.jobsSchema, ...options.jobs, postgresUrl: options.postgresUrl });
   return definePlugin({
     name: DATA_LAYER_PLUGIN,
-    provides: [ClickHouse, DataSource, WORKSPACE_STATE_STORE, WorkspaceService, UserEventsService, TRANSITION_JOBS, SCHEMA_PROFILE, WorkspaceTable],
-    register(container: DependencyContainer) {
+    provides: [ClickHouse, DataSource, WORKSPACE_STATE_STORE, WorkspaceService, UserEventsService, TRANSITION_JOBS, SCHEMA_PROFILE, WorkspaceTable, WorkspaceInspector],
+    register(container: DependencyContainer, { extensions }: RegisterContext) {
       container.registerInstance(SCHEMA_PROFILE, profile);
       container.registerInstance(ClickHouse, new ClickHouse(options.clickhouse, options.cluster ? checkCluster(options.cluster) : undefined));
       container.register(WorkspaceTable, { useClass: WorkspaceTable }, { lifecycle: Lifecycle.ContainerScoped });
+      registerInspection(container, extensions.get(INSPECTION_PROVIDERS));
       container.registerInstance(TRANSITION_JOBS, jobs);
       container.registerInstance<WorkspaceLockOptions>(WORKSPACE_LOCK_OPTIONS, { lockTimeoutMs: options.lockTimeoutMs ?? 15 * 60_000 });
       container.register(WORKSPACE_STATE_STORE, { useClass: PostgresWorkspaceStateStore }, { lifecycle: Lifecycle.ContainerScoped });
@@ -97,6 +106,16 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
       await dataSource?.destroy();
     },
   });
+}
+
+/** WorkspaceInspector and the providers it asks; a name used twice (or the data layer's own) fails the boot. */
+function registerInspection(container: DependencyContainer, refs: readonly InspectionProviderRef[]): void {
+  const names = [LIFECYCLE_SOURCE, ...refs.map((r) => r.name)];
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new PluginBootError(`inspection provider ${duplicate} is contributed twice (or clashes with the data layer's own); give each provider its own name.`, { plugin: DATA_LAYER_PLUGIN });
+  // Resolved on first use: contributors register their providers in their own containers, after this one.
+  container.register(INSPECTION_PROVIDER_LIST, { useFactory: instanceCachingFactory((c) => refs.map((r) => c.resolve<InspectionProvider>(r.token))) });
+  container.register(WorkspaceInspector, { useClass: WorkspaceInspector }, { lifecycle: Lifecycle.ContainerScoped });
 }
 
 /** Plugins sharing DDL (a strategy wrapping another) may contribute one migration twice: keep it once, refuse a clash. */

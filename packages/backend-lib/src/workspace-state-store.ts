@@ -31,6 +31,9 @@ const MAX_LOCKED_TRANSITIONS = 10;
 const LOCK_GATE = pLimit(MAX_LOCKED_TRANSITIONS);
 
 const UNIQUE_VIOLATION = '23505';
+
+/** The advisory lock's name for a workspace (hashed to the lock's bigint key); inspection reads it from pg_locks. */
+export const workspaceLockName = (workspaceId: string) => `permafrost:workspace:${workspaceId}`;
 const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
@@ -60,7 +63,7 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
     try {
       await runner.query(`SELECT set_config('lock_timeout', $1, false)`, [`${this.lockOptions.lockTimeoutMs}ms`]);
       try {
-        await runner.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`permafrost:workspace:${workspaceId}`]);
+        await runner.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [workspaceLockName(workspaceId)]);
       } catch (err) {
         if ((err as { driverError?: { code?: string } }).driverError?.code === LOCK_NOT_AVAILABLE) {
           throw new TransitionInProgressError(`Another transition of workspace ${workspaceId} has run for over ${this.lockOptions.lockTimeoutMs} ms; wait for it (see workspace_transition) and try again.`, { workspaceId });
@@ -70,7 +73,7 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
       try {
         return await fn();
       } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`permafrost:workspace:${workspaceId}`]);
+        await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [workspaceLockName(workspaceId)]);
       }
     } finally {
       await runner.release();
@@ -129,6 +132,8 @@ export class PostgresWorkspaceStateStore implements WorkspaceStateStore {
       completedHooks: record.completedHooks,
       failedHooks: record.failedHooks,
       error: record.error ?? null,
+      errorCode: record.errorCode ?? null,
+      failures: record.failures ?? [],
       startedAt: record.startedAt,
       finishedAt: record.finishedAt ?? null,
     });
@@ -191,8 +196,10 @@ export function toRecord(row: WorkspaceTransition): TransitionRecord {
     phase: row.phase,
     attempt: row.attempt,
     completedHooks: row.completedHooks,
-    failedHooks: row.failedHooks as TransitionRecord['failedHooks'],
+    failedHooks: row.failedHooks,
     error: row.error ?? undefined,
+    errorCode: row.errorCode ?? undefined,
+    failures: (row.failures ?? []).map((f) => ({ ...f, at: new Date(f.at) })),
     startedAt: row.startedAt,
     finishedAt: row.finishedAt ?? undefined,
   };

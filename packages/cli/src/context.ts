@@ -38,6 +38,8 @@ export interface ContextOptions {
   plugins?: PermafrostPlugin[];
   /** Run pg-boss maintenance and cron here (workers). */
   supervise?: boolean;
+  /** Start even when S3 does not answer (read-only inspection reports it instead of failing). */
+  s3Optional?: boolean;
 }
 
 export async function openContext(options: GlobalOptions & ContextOptions): Promise<CliContext> {
@@ -60,7 +62,7 @@ export async function openContext(options: GlobalOptions & ContextOptions): Prom
     : await lockInstance(instanceDir(instance), () => process.stderr.write(`waiting for another permafrost command on instance ${instance}…\n`));
   let stack: Stack;
   try {
-    stack = await startStack({ name: instance, env, fresh: options.fresh, database: daemon || !settings.DATABASE_URL ? 'permafrost' : undefined });
+    stack = await startStack({ name: instance, env, fresh: options.fresh, database: daemon || !settings.DATABASE_URL ? 'permafrost' : undefined, checkS3: !options.s3Optional });
   } catch (err) {
     await unlock();
     throw err;

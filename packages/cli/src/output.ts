@@ -21,7 +21,7 @@ export class Output {
   error(err: unknown): number {
     const code = errorCode(err);
     const message = (err as Error)?.message ?? String(err);
-    if (this.json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+    if (this.json) process.stdout.write(`${JSON.stringify({ error: { code, message, details: errorDetails(err) } })}\n`);
     process.stderr.write(`${pc.red('error')} ${pc.bold(code)}: ${message}\n`);
     if (!isPermafrostError(err) && !(err instanceof StackConfigError) && process.env.PERMAFROST_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
     return 1;
@@ -31,6 +31,16 @@ export class Output {
 export function errorCode(err: unknown): string {
   if (isPermafrostError(err) || err instanceof StackConfigError) return err.code;
   return (err as { code?: string })?.code ? `ERROR_${(err as { code: string }).code}` : 'ERROR';
+}
+
+/** What an error says beyond code and message: the typed fields callers match on (ids, plugin, hook). */
+export function errorDetails(err: unknown): Record<string, unknown> {
+  const e = (err ?? {}) as Record<string, unknown>;
+  const details: Record<string, unknown> = {};
+  for (const key of ['workspaceId', 'plugin', 'hook', 'unfinishedTransitionId', 'operationId', 'transition', 'from', 'statusChanged', 'setting']) {
+    if (e[key] !== undefined) details[key] = e[key];
+  }
+  return details;
 }
 
 /** bigint and Error values in --json output. */

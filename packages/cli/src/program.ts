@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerDemoCommand } from './commands/demo';
 import { registerFleetCommands } from './commands/fleet';
+import { registerInspectCommands } from './commands/inspect';
 import { registerLifecycleCommands } from './commands/lifecycle';
 import { registerStackCommands } from './commands/stack';
 import { registerWorkspaceCommands } from './commands/workspaces';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerLifecycleCommands(program);
   registerStackCommands(program);
   registerFleetCommands(program);
+  registerInspectCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -154,7 +154,8 @@ export class ColdStorageService {
       case 'archived':
         return 'restore';
       case 'none':
-        return hasHot ? 'archive' : 'none';
+        // An Active workspace's hot events are live: nothing to archive until it is paused or tombstoned.
+        return hasHot && ws.status !== 'Active' ? 'archive' : 'none';
       case 'archiving':
         return 'archive';
       case 'restoring':

@@ -11,3 +11,4 @@ export { HOT_MONTH_UNDER_BOUND, WORKSPACE_MONTH, digest, throwIfAborted, pageBou
 export type { S3Location } from './s3-location';
 export { parquetStrategy } from './strategies/parquet';
 export type { OrphanReport } from './orphans';
+export { ColdStorageInspection, COLD_STORAGE_INSPECTION } from './inspect/provider';

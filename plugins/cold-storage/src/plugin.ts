@@ -6,16 +6,17 @@ import {
   type AfterPayload, type BeforePayload, type PermafrostPlugin, type PluginEmitter, type WorkspaceStateStore,
 } from '@permafrost/core/plugin';
 import {
-  ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, PERMAFROST_PROFILE, POSTGRES_CONTRIBUTIONS, SCHEMA_PROFILE, WorkspaceTable,
+  ClickHouse, CLICKHOUSE_MIGRATIONS, DATA_LAYER_PLUGIN, INSPECTION_PROVIDERS, PERMAFROST_PROFILE, POSTGRES_CONTRIBUTIONS, SCHEMA_PROFILE, WorkspaceTable,
   type ClickHouseMigration, type ClickHouseMigrations, type SchemaProfile,
 } from '@permafrost/backend-lib';
 import { ColdStorageService } from './cold-storage-service';
+import { COLD_STORAGE_INSPECTION, ColdStorageInspection } from './inspect/provider';
 import type { S3Location } from './s3-location';
 import { ColdStorageJournal1764000200000 } from './state/journal-migration';
 import { ColdStorageState1764000100000 } from './state/migration';
 import { tableStrategy } from './strategies/table';
-import type { StrategyDefinition } from './strategies/types';
-import { coldStorageTables } from './tables';
+import type { ColdStorageStrategy, StrategyDefinition } from './strategies/types';
+import { coldStorageTables, type ColdStorageTables } from './tables';
 
 export const COLD_STORAGE_PLUGIN = 'cold-storage';
 
@@ -24,6 +25,11 @@ export const COLD_STORAGE_PLUGIN = 'cold-storage';
  * `table`. Contribute one with `coldStorageStrategy(definition)` (a plugin that also adds its DDL).
  */
 export const COLD_STORAGE_STRATEGIES = createExtensionPoint<StrategyDefinition>({ owner: COLD_STORAGE_PLUGIN, name: 'strategies' });
+
+/** The strategies built once per app, shared by the service and inspection (private to this plugin). */
+const STRATEGY_INSTANCES = Symbol('cold-storage.strategies');
+/** The data layer's profile's table names (a host's own data layer without one: Permafrost's names). */
+const TABLES = Symbol('cold-storage.tables');
 
 export interface ColdStorageOptions {
   /** S3 as ClickHouse reaches it: used to prove freed objects are gone, and by object strategies. */
@@ -57,39 +63,46 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
   return definePlugin({
     name: COLD_STORAGE_PLUGIN,
     dependsOn: [DATA_LAYER_PLUGIN],
-    provides: [ColdStorageService],
+    provides: [ColdStorageService, ColdStorageInspection],
     contributes: [
       contribute(POSTGRES_CONTRIBUTIONS, { migrations: [ColdStorageState1764000100000, ColdStorageJournal1764000200000] }),
       // DDL of every strategy, so a workspace archived by one can be restored whatever the default is now;
       // table names come from the data layer's schema profile.
       contribute(CLICKHOUSE_MIGRATIONS, (profile: SchemaProfile) => [tableStrategy, ...own].flatMap((d) => migrationsFor(d.migrations, profile))),
       ...own.map((d) => contribute(COLD_STORAGE_STRATEGIES, d)),
+      contribute(INSPECTION_PROVIDERS, { name: COLD_STORAGE_INSPECTION, token: ColdStorageInspection }),
     ],
     register(container: DependencyContainer, { extensions }) {
       const definitions = [tableStrategy, ...extensions.get(COLD_STORAGE_STRATEGIES)];
       const names = definitions.map((d) => d.name);
       const duplicate = names.find((n, i) => names.indexOf(n) !== i);
       if (duplicate) throw new PluginBootError(`cold storage strategy ${duplicate} is contributed twice; contribute each strategy once.`, { plugin: COLD_STORAGE_PLUGIN });
+      container.register(TABLES, {
+        useFactory: instanceCachingFactory((c) => coldStorageTables(c.isRegistered(SCHEMA_PROFILE, true) ? c.resolve<SchemaProfile>(SCHEMA_PROFILE) : PERMAFROST_PROFILE)),
+      });
+      container.register(STRATEGY_INSTANCES, {
+        useFactory: instanceCachingFactory((c) => new Map(definitions.map((d) => [d.name, d.create({ ch: c.resolve(ClickHouse), s3: options.s3, pageRows, tables: c.resolve<ColdStorageTables>(TABLES) })] as const))),
+      });
+      container.register(ColdStorageInspection, {
+        useFactory: instanceCachingFactory((c) => new ColdStorageInspection(
+          c.resolve(ClickHouse), c.resolve(DataSource), c.resolve<ReadonlyMap<string, ColdStorageStrategy>>(STRATEGY_INSTANCES), options.s3, options.strategy ?? 'table')),
+      });
       container.register(ColdStorageService, {
-        useFactory: instanceCachingFactory((c) => {
-          // The data layer's profile names the tables (a host's own data layer without one: Permafrost's names).
-          const tables = coldStorageTables(c.isRegistered(SCHEMA_PROFILE, true) ? c.resolve<SchemaProfile>(SCHEMA_PROFILE) : PERMAFROST_PROFILE);
-          return new ColdStorageService(
-            c.resolve(ClickHouse),
-            c.resolve(DataSource),
-            c.resolve<WorkspaceStateStore>(WORKSPACE_STATE_STORE),
-            new Map(definitions.map((d) => [d.name, d.create({ ch: c.resolve(ClickHouse), s3: options.s3, pageRows, tables })] as const)),
-            {
-              defaultStrategy: options.strategy ?? 'table',
-              maxConcurrentOperations: options.maxConcurrentOperations ?? 2,
-              deleteWaitTimeoutMs: options.deleteWaitTimeoutMs ?? 10 * 60_000,
-              tables,
-              workspaceTable: c.resolve(WorkspaceTable),
-              onFinished: (event) => c.resolve<PluginEmitter>(PLUGIN_EMITTER).emit('operation:finished', event),
-            },
-            options.s3,
-          );
-        }),
+        useFactory: instanceCachingFactory((c) => new ColdStorageService(
+          c.resolve(ClickHouse),
+          c.resolve(DataSource),
+          c.resolve<WorkspaceStateStore>(WORKSPACE_STATE_STORE),
+          c.resolve<ReadonlyMap<string, ColdStorageStrategy>>(STRATEGY_INSTANCES),
+          {
+            defaultStrategy: options.strategy ?? 'table',
+            maxConcurrentOperations: options.maxConcurrentOperations ?? 2,
+            deleteWaitTimeoutMs: options.deleteWaitTimeoutMs ?? 10 * 60_000,
+            tables: c.resolve<ColdStorageTables>(TABLES),
+            workspaceTable: c.resolve(WorkspaceTable),
+            onFinished: (event) => c.resolve<PluginEmitter>(PLUGIN_EMITTER).emit('operation:finished', event),
+          },
+          options.s3,
+        )),
       });
     },
     init({ emitter, container }) {

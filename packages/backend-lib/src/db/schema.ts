@@ -7,7 +7,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import type { HookRef, TransitionName, TransitionPhase, WorkspaceStatus } from '@permafrost/core/plugin';
+import type { FailedHook, HookRef, TransitionName, TransitionPhase, WorkspaceStatus } from '@permafrost/core/plugin';
 
 export const WorkspaceStatusEnum = {
   Active: 'Active',
@@ -89,10 +89,18 @@ export class WorkspaceTransition {
   completedHooks: HookRef[];
 
   @Column({ name: 'failed_hooks', type: 'jsonb', default: () => "'[]'::jsonb" })
-  failedHooks: Array<{ plugin: string; name: string; point: string; message: string }>;
+  failedHooks: FailedHook[];
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** The stable code of `error` (HOOK_FAILED, TRANSITION_VETOED, …). */
+  @Column({ name: 'error_code', type: 'text', nullable: true })
+  errorCode: string | null;
+
+  /** Every failed attempt (a retry clears `error` and `error_code`, not these); `at` as ISO text in JSON. */
+  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  failures: Array<{ attempt: number; phase: TransitionPhase; code: string; message: string; failedHooks: FailedHook[]; at: string | Date }>;
 
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt: Date;

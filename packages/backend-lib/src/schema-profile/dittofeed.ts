@@ -1,6 +1,7 @@
 import { ROW_IDENTITY_SETTING, INTERNAL_EVENT_COLUMNS, STORED_EVENT_COLUMNS } from '../userEvents/clickhouse';
 import { WorkspaceTransition } from '../db/schema';
 import { DittofeedTransitions1764000000001 } from '../db/migrations/dittofeed/1764000000001-DittofeedTransitions';
+import { DittofeedInspection1764000400001 } from '../db/migrations/dittofeed/1764000400001-DittofeedInspection';
 import { DittofeedWorkspaceColdStorageColumns1764000050001 } from '../db/migrations/dittofeed/1764000050001-DittofeedWorkspaceColdStorageColumns';
 import { columnsOf } from './permafrost';
 import type { SchemaProfile } from './types';
@@ -61,7 +62,7 @@ export function dittofeedProfile(options: DittofeedProfileOptions = {}): SchemaP
       ownSchema: options.ownSchema ?? 'permafrost',
       jobsSchema: options.jobsSchema ?? 'permafrost_pgboss',
       entities: [WorkspaceTransition],
-      migrations: [DittofeedTransitions1764000000001, DittofeedWorkspaceColdStorageColumns1764000050001],
+      migrations: [DittofeedTransitions1764000000001, DittofeedWorkspaceColdStorageColumns1764000050001, DittofeedInspection1764000400001],
     },
     tombstone: {
       // Dittofeed's own rename (src/workspaces.ts tombstoneWorkspace): the mark without the id, an empty

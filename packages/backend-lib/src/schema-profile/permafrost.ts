@@ -2,6 +2,7 @@ import { Workspace, WorkspaceTransition } from '../db/schema';
 import { CreateWorkspace1764000000000 } from '../db/migrations/1764000000000-CreateWorkspace';
 import { WorkspaceColdStorageColumns1764000050000 } from '../db/migrations/1764000050000-WorkspaceColdStorageColumns';
 import { TransitionCompletedHooks1764000300000 } from '../db/migrations/1764000300000-TransitionCompletedHooks';
+import { Inspection1764000400000 } from '../db/migrations/1764000400000-Inspection';
 import { INTERNAL_EVENT_COLUMNS, INTERNAL_EVENTS_TABLE, STORED_EVENT_COLUMNS, USER_EVENTS_TABLE, userEventsMigrations } from '../userEvents/clickhouse';
 import { originalValue, TOMBSTONE_PREFIX, tombstonedValue } from '../workspace-names';
 import type { EventColumn, SchemaProfile } from './types';
@@ -31,7 +32,7 @@ export const PERMAFROST_PROFILE: SchemaProfile = Object.freeze<SchemaProfile>({
     },
     jobsSchema: 'pgboss',
     entities: [Workspace, WorkspaceTransition],
-    migrations: [CreateWorkspace1764000000000, WorkspaceColdStorageColumns1764000050000, TransitionCompletedHooks1764000300000],
+    migrations: [CreateWorkspace1764000000000, WorkspaceColdStorageColumns1764000050000, TransitionCompletedHooks1764000300000, Inspection1764000400000],
   },
   tombstone: {
     tombstoned: tombstonedValue,

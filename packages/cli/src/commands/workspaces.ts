@@ -4,6 +4,7 @@ import { openContext } from '../context';
 import { bytes, table } from '../output';
 import { ProgressBars, progressEnabled } from '../progress';
 import { run, workspaceArg } from '../run';
+import { addStatusAllOptions, runStatusAll, wantsStatusAll, type StatusAllFlags } from './inspect';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -26,10 +27,10 @@ export function registerWorkspaceCommands(program: Command): void {
       }
     }));
 
-  program
+  addStatusAllOptions(program
     .command('status [workspace]')
-    .description('status and cold-storage state of every workspace (or one): hot and cold rows, bytes')
-    .action((workspace: string | undefined) => run(program, async (options, out) => {
+    .description('status and cold-storage state of every workspace (or one): hot and cold rows, bytes; --all: a page of workspaces (permafrost status --all --help)'))
+    .action((workspace: string | undefined, flags: StatusAllFlags) => wantsStatusAll(flags) ? runStatusAll(program, workspace, flags) : run(program, async (options, out) => {
       if (workspace !== undefined) workspaceArg(workspace);
       const ctx = await openContext(options);
       try {

@@ -1,0 +1,162 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import {
+  COLD_STORAGE_STATES, describeAction, HISTORY_LIMIT, STATUS_LIMIT, WorkspaceInspector,
+  type HistoryPage, type StatusFilter, type StatusPage, type WorkspaceDescription,
+} from '@permafrost/backend-lib';
+import { InvalidInputError, WORKSPACE_STATUSES } from '@permafrost/core';
+import { openContext, type GlobalOptions } from '../context';
+import { runEnveloped } from '../json-envelope';
+import { bytes, table } from '../output';
+import { workspaceArg } from '../run';
+
+/**
+ * What happened to a workspace and what to do next: `history`, `describe`, and `status --all` (a bulk,
+ * paged listing; `status <workspace>` stays in workspaces.ts). Read-only, and they answer while S3 is
+ * down: the cold part then says COLD_STORAGE_UNREACHABLE. --json output is the versioned envelope.
+ */
+export function registerInspectCommands(program: Command): void {
+  program
+    .command('history <workspace>')
+    .description('every transition and cold-storage operation of a workspace, newest first: steps, durations, attempts, errors')
+    .option('--limit <n>', `entries per page (1-${HISTORY_LIMIT.max})`, pageSize(HISTORY_LIMIT.max), HISTORY_LIMIT.default)
+    .option('--cursor <cursor>', 'the next page: the cursor the previous page printed')
+    .action((workspace: string, cmd: { limit: number; cursor?: string }) => runEnveloped(program, 'history', async (options) => {
+      workspaceArg(workspace);
+      const page = await inspect(options, (i) => i.history(workspace, { limit: cmd.limit, cursor: cmd.cursor }));
+      return { data: page, human: () => renderHistory(page) };
+    }));
+
+  program
+    .command('describe <workspace>')
+    .description('where a workspace\'s data is (hot and cold, per table), its last failure and the next action')
+    .action((workspace: string) => runEnveloped(program, 'describe', async (options) => {
+      workspaceArg(workspace);
+      const description = await inspect(options, (i) => i.describe(workspace));
+      return { data: description, human: () => renderDescription(description) };
+    }));
+}
+
+/** The options `status` takes for its bulk form (`status --all …`); workspaces.ts adds them to its command. */
+export function addStatusAllOptions(command: Command): Command {
+  return command
+    .option('--all', 'every workspace, in pages (filters below); without it, status lists every workspace at once, or one')
+    .addOption(new Option('--status <status>', 'only workspaces with this status').choices([...WORKSPACE_STATUSES]))
+    .addOption(new Option('--cold-state <state>', 'only workspaces with this cold-storage state').choices([...COLD_STORAGE_STATES]))
+    .option('--failed', 'only workspaces whose latest transition failed or whose cold storage is failed')
+    .option('--limit <n>', `workspaces per page (1-${STATUS_LIMIT.max}, default ${STATUS_LIMIT.default})`, pageSize(STATUS_LIMIT.max))
+    .option('--cursor <cursor>', 'the next page: the cursor the previous page printed')
+    .option('--data', 'also count hot and cold rows (one ClickHouse query per page, not per workspace)');
+}
+
+export interface StatusAllFlags {
+  all?: boolean;
+  status?: StatusFilter['status'];
+  coldState?: StatusFilter['coldState'];
+  failed?: boolean;
+  limit?: number;
+  cursor?: string;
+  data?: boolean;
+}
+
+/** True when `status` was given any of the bulk form's options (they need --all). */
+export function wantsStatusAll(flags: StatusAllFlags): boolean {
+  return Boolean(flags.all || flags.status || flags.coldState || flags.failed || flags.limit || flags.cursor || flags.data);
+}
+
+/** `status --all …`: one page of workspaces. */
+export function runStatusAll(program: Command, workspace: string | undefined, flags: StatusAllFlags): Promise<void> {
+  return runEnveloped(program, 'status', async (options) => {
+    if (workspace !== undefined || !flags.all) {
+      throw new InvalidInputError(workspace !== undefined
+        ? 'status <workspace> takes no --all, filters or paging; use `status <workspace>` alone, or `status --all …` for a page of workspaces.'
+        : '--status, --cold-state, --failed, --limit, --cursor and --data page through workspaces: add --all.');
+    }
+    const page = await inspect(options, (i) => i.listStatuses({
+      status: flags.status, coldState: flags.coldState, hasFailure: flags.failed ? true : undefined,
+      limit: flags.limit, cursor: flags.cursor, withData: flags.data ?? false,
+    }));
+    return { data: page, human: () => renderStatuses(page) };
+  });
+}
+
+/** A page size: a whole number from 1 to `max`; anything else is a usage error (exit 2). */
+function pageSize(max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    return n;
+  };
+}
+
+/** Opens the app without requiring S3 (inspection must answer while it is down), runs `fn`, closes. */
+async function inspect<T>(options: GlobalOptions, fn: (inspector: WorkspaceInspector) => Promise<T>): Promise<T> {
+  const ctx = await openContext({ ...options, s3Optional: true });
+  try {
+    return await fn(ctx.app.resolve(WorkspaceInspector));
+  } finally {
+    await ctx.close();
+  }
+}
+
+const ms = (n: number | null) => (n === null ? '-' : `${n}`);
+const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const time = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
+
+function renderHistory(page: HistoryPage): string {
+  if (page.entries.length === 0) return `workspace ${page.workspaceId}: no transitions or operations recorded`;
+  const rows = page.entries.map((e) => {
+    const failure = e.error ?? (e.failures.length > 0 ? e.failures.at(-1)! : null);
+    const cause = e.failures.at(-1)?.causeCode;
+    return [
+      time(e.startedAt), e.kind === 'transition' ? 'transition' : 'cold storage', e.operation, e.state, e.attempts, ms(e.durationMs), e.steps.length,
+      failure ? short(`${failure.code ?? 'ERROR'}${cause ? `/${cause}` : ''}${e.error ? '' : ' (retried)'}: ${failure.message}`) : '',
+    ];
+  });
+  const lines = [`workspace ${page.workspaceId}, newest first`, table(['started', 'kind', 'operation', 'state', 'attempts', 'ms', 'steps', 'error'], rows)];
+  if (page.nextCursor) lines.push(`more: permafrost history ${page.workspaceId} --cursor ${page.nextCursor}`);
+  return lines.join('\n');
+}
+
+function renderDescription(d: WorkspaceDescription): string {
+  const w = d.workspace;
+  const lines = [`workspace ${w.id} (${w.name}): ${w.status}, cold storage ${w.coldStorageState}${w.coldStorageStrategy ? ` (${w.coldStorageStrategy})` : ''}`];
+  if (d.latestTransition) {
+    const t = d.latestTransition;
+    lines.push(`latest transition: ${t.transition} ${t.id} ${t.state} (phase ${t.phase}, attempt ${t.attempts}${t.durationMs === null ? '' : `, ${t.durationMs} ms`}${t.lockHeld ? ', running now' : ''})`);
+  }
+  if (d.latestOperation) {
+    const o = d.latestOperation;
+    lines.push(`latest cold-storage operation: ${o.operation} ${o.id} ${o.state} (attempt ${o.attempts}${o.durationMs === null ? '' : `, ${o.durationMs} ms`}${o.lastStep ? `, last step ${o.lastStep}` : ''})`);
+  }
+  const rows: Array<Array<string | number>> = d.hot.tables.map((t) => [`${t.table} (hot)`, t.rows, `${bytes(t.payloadBytes)} payload`, '-']);
+  if (!d.hot.reachable) rows.push(['hot tables', '?', '?', `${d.hot.error?.code}: ${short(d.hot.error?.message ?? '', 80)}`]);
+  if (d.cold) {
+    for (const t of d.cold.tables) rows.push([`${t.table} (cold)`, t.rows, bytes(t.bytesOnDisk), t.parts === null ? '-' : t.parts]);
+    const objects = d.cold.objects;
+    if (objects.length > 0) rows.push([`${objects.length} Parquet objects (cold)`, objects.reduce((n, o) => n + o.rows, 0), bytes(objects.reduce((n, o) => n + o.bytes, 0)), '-']);
+  }
+  lines.push(table(['where', 'rows', 'bytes', 'parts'], rows));
+  if (d.cold && !d.cold.reachable) lines.push(`cold storage unreachable: ${d.cold.error?.code}: ${d.cold.error?.message}`);
+  const f = d.lastFailure;
+  if (f) {
+    lines.push(`last failure${f.resolved ? ' (resolved by a retry)' : ''}: ${f.operation} ${f.id} attempt ${f.attempt}, ${f.code ?? 'ERROR'}${f.causeCode ? `/${f.causeCode}` : ''} at ${time(f.at)}${f.step ? ` in ${f.step}` : ''}: ${f.message}`);
+  }
+  const a = d.nextAction;
+  lines.push(`next: ${describeAction(a)}${a.command ? ` (${a.command})` : ''}: ${a.reason}`);
+  return lines.join('\n');
+}
+
+function renderStatuses(page: StatusPage): string {
+  if (page.workspaces.length === 0) return 'no workspaces match';
+  const rows = page.workspaces.map((w) => [
+    w.id, short(w.name, 24), w.status, w.coldStorageState,
+    w.latestTransition ? `${w.latestTransition.transition} ${w.latestTransition.state}` : '-',
+    w.failure ? `${w.failure.code ?? 'ERROR'} (${w.failure.operation})` : '',
+    ...(page.withData ? [w.hotRows ?? '?', w.coldRows ?? '?'] : []),
+    describeAction(w.nextAction),
+  ]);
+  const headers = ['workspace', 'name', 'status', 'cold storage', 'last transition', 'failure', ...(page.withData ? ['hot rows', 'cold rows'] : []), 'next'];
+  const lines = [table(headers, rows)];
+  if (page.nextCursor) lines.push(`more: add --cursor ${page.nextCursor}`);
+  return lines.join('\n');
+}
