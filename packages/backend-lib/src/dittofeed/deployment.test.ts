@@ -236,7 +236,7 @@ describe('Permafrost on a Dittofeed installation (dittofeed profile + cold stora
     await cold.settle(ws.initech);
 
     const report = await uninstallFromPlatform(deps);
-    expect(report.postgres).toHaveLength(4);
+    expect(report.postgres).toHaveLength(5); // every Postgres migration the profile and cold storage applied, undone
     expect(report.clickhouse).toEqual(expect.arrayContaining(['permafrost_user_events_cold', 'permafrost_internal_events_cold', 'permafrost_clickhouse_migrations']));
     const tables = (await pg.query(`SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`)).rows.map((r) => r.t);
     expect(tables).toEqual(['public.UserProperty', 'public.Workspace']);
