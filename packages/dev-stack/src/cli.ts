@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { runSmoke } from './smoke';
-import { StackConfigError } from './settings';
+import { StackConfigError } from '@permafrost/backend-lib/servers';
 import { startStack, type Stack } from './stack';
 
 /**

@@ -1,14 +1,13 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Client } from 'pg';
 import { s3Url, type S3Location } from './s3-location';
+import { redactUrl as redact } from './redact';
 import { StackConfigError } from './settings';
 
 /**
  * Checks run once at start against each configured server, so a wrong URL, key or port surfaces as
  * one sentence naming the variable to fix, within seconds, instead of a driver stack trace later.
  */
-
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 export async function connectExternalClickHouse(opts: {
   url: string;
