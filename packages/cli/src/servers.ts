@@ -39,8 +39,9 @@ export async function openServers(options: OpenServersOptions): Promise<OpenedSe
   const dir = instanceDir(options.instance);
   const state = configured === 'none' ? readStackState(dir) : undefined;
   if (state) {
-    // Its S3 is the embedded s3rver `stack up` started and checked: no probe per command.
-    const servers = await connectServers(stackUpEnv(settings, state), { probeS3: false, mode: 'embedded' });
+    // Servers this host started and whose processes readStackState just found alive: no checks per
+    // command (they cost three round trips of every status).
+    const servers = await connectServers(stackUpEnv(settings, state), { verify: false, mode: 'embedded' });
     return { servers: { ...servers, dataDir: dir }, source: 'stack-up', close: () => servers.stop() };
   }
   const { startStack } = await loadDevStack();

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ensureDatabase } from './postgres-admin';
-import { assertColdStoragePolicy, assertPostgresReachable, assertS3Writable, connectExternalClickHouse } from './preflight';
+import { assertColdStoragePolicy, assertPostgresReachable, assertS3Writable, clickHouseClient, connectExternalClickHouse } from './preflight';
 import type { S3Location } from './s3-location';
 import { StackConfigError, type StackEnv } from './settings';
 
@@ -24,6 +24,11 @@ export interface ConnectOptions {
   database?: string;
   /** How to report the servers (`embedded` for a `stack up` instance reached over the network). Default `external`. */
   mode?: ServerMode;
+  /**
+   * Check each server at connect (default true). False only for servers this host started and watches
+   * (a `stack up` instance whose processes are alive): the checks are three round trips of every command.
+   */
+  verify?: boolean;
 }
 
 const REQUIRED = ['PERMAFROST_CLICKHOUSE_URL', 'DATABASE_URL', 'PERMAFROST_S3_ENDPOINT'] as const;
@@ -51,18 +56,20 @@ export async function connectServers(env: StackEnv, options: ConnectOptions = {}
     accessKeyId: requiredKey(env, 'PERMAFROST_S3_ACCESS_KEY_ID'),
     secretAccessKey: requiredKey(env, 'PERMAFROST_S3_SECRET_ACCESS_KEY'),
   };
-  const clickhouse = await connectExternalClickHouse({
+  const connection = {
     url: env.PERMAFROST_CLICKHOUSE_URL!,
     username: env.PERMAFROST_CLICKHOUSE_USER,
     password: env.PERMAFROST_CLICKHOUSE_PASSWORD,
     database: env.PERMAFROST_CLICKHOUSE_DATABASE,
-  });
+  };
+  const verify = options.verify !== false;
+  const clickhouse = verify ? await connectExternalClickHouse(connection) : clickHouseClient(connection);
   try {
     // Independent checks against two servers: run them side by side (a command's start is mostly waiting).
     const [, , postgresUrl] = await Promise.all([
-      assertColdStoragePolicy(clickhouse),
-      options.probeS3 === false ? undefined : assertS3Writable(clickhouse, s3),
-      assertPostgresReachable(env.DATABASE_URL!).then(() => (options.database ? ensureDatabase(env.DATABASE_URL!, options.database) : env.DATABASE_URL!)),
+      verify ? assertColdStoragePolicy(clickhouse) : undefined,
+      verify && options.probeS3 !== false ? assertS3Writable(clickhouse, s3) : undefined,
+      (verify ? assertPostgresReachable(env.DATABASE_URL!) : Promise.resolve()).then(() => (options.database ? ensureDatabase(env.DATABASE_URL!, options.database) : env.DATABASE_URL!)),
     ]);
     const mode = options.mode ?? 'external';
     return {

@@ -6,7 +6,7 @@
  */
 export { readStackEnv, stackEnvSchema, StackConfigError, type StackEnv } from './settings';
 export { s3Url, diskEndpoint, type S3Location } from './s3-location';
-export { connectExternalClickHouse, assertColdStoragePolicy, assertS3Writable, assertPostgresReachable } from './preflight';
+export { connectExternalClickHouse, clickHouseClient, assertColdStoragePolicy, assertS3Writable, assertPostgresReachable } from './preflight';
 export { ensureDatabase } from './postgres-admin';
 export { connectServers, configuredServers, type Servers, type ServerMode, type ConnectOptions } from './connect';
 export { readStackState, writeStackState, stackStatePath, isAlive, STACK_STATE_FILE, type StackState } from './stack-state';
