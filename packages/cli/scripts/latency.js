@@ -5,7 +5,7 @@
 // stops the stack it started, and leaves nothing running.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { chmodSync, mkdtempSync, rmSync } = require('node:fs');
+const { chmodSync, existsSync, mkdtempSync, rmSync } = require('node:fs');
 const { loadavg, tmpdir, cpus } = require('node:os');
 const { join, resolve } = require('node:path');
 
@@ -17,19 +17,27 @@ chmodSync(dataDir, 0o755); // the embedded Postgres runs as the `postgres` user 
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PERMAFROST_(S3|CLICKHOUSE|POSTGRES)_|DATABASE_URL$)/.test(k)));
 Object.assign(env, { PERMAFROST_DATA_DIR: dataDir, NO_COLOR: '1' });
 
+// GNU time, where present, reports the command's own CPU time: a figure other load on the machine
+// inflates far less than wall time.
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
 function cli(args) {
+  const command = gnuTime ? [gnuTime, ['-f', '__cpu %U %S', process.execPath, launcher, ...args]] : [process.execPath, [launcher, ...args]];
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [launcher, ...args], { env, encoding: 'utf8' });
+  const r = spawnSync(command[0], command[1], { env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`permafrost ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { ms, stdout: r.stdout };
+  const cpu = /__cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, stdout: r.stdout };
 }
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function measure(label, args) {
   cli(args); // warm the file cache; not counted
-  const times = Array.from({ length: runs }, () => cli(args).ms).sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  return { label, median, min: times[0], max: times[times.length - 1] };
+  const samples = Array.from({ length: runs }, () => cli(args));
+  const times = samples.map((s) => s.ms);
+  return { label, median: median(times), min: Math.min(...times), max: Math.max(...times), cpu: median(samples.map((s) => s.cpuMs)) };
 }
 
 const rows = [];
@@ -58,5 +66,5 @@ try {
 
 const f = (ms) => `${Math.round(ms)}`;
 process.stdout.write(`${runs} runs per mode (after one warm-up run), ${cpus().length} CPUs, 1-min load average ${load.map((l) => l.toFixed(1)).join(' → ')}, node ${process.version}\n\n`);
-process.stdout.write('| mode | median ms | min ms | max ms |\n|---|---:|---:|---:|\n');
-for (const r of rows) process.stdout.write(`| ${r.label} | ${f(r.median)} | ${f(r.min)} | ${f(r.max)} |\n`);
+process.stdout.write('| mode | median ms | min ms | max ms | CPU ms (median, user+sys) |\n|---|---:|---:|---:|---:|\n');
+for (const r of rows) process.stdout.write(`| ${r.label} | ${f(r.median)} | ${f(r.min)} | ${f(r.max)} | ${Number.isNaN(r.cpu) ? '–' : f(r.cpu)} |\n`);
