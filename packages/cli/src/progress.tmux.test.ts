@@ -14,10 +14,12 @@ const tmuxPresent = spawnSync('tmux', ['-V']).status === 0;
 if (!tmuxPresent) process.stderr.write('progress.tmux.test: SKIPPED — tmux is not installed (apt-get install tmux), so the terminal display is not tested\n');
 
 (tmuxPresent ? describe : describe.skip)('progress bars on a terminal (tmux)', () => {
-  const socket = `permafrost-test-${process.pid}`; // a tmux server of our own: never touches anyone else's sessions
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   let env: NodeJS.ProcessEnv;
   let dir: string;
+  // A tmux server of our own, its socket in the test's directory: never touches anyone else's sessions,
+  // and the run's teardown removes the socket file.
+  const socket = () => join(dir, 'tmux.sock');
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket(), ...args], { encoding: 'utf8' });
 
   beforeAll(async () => {
     buildProject('packages/cli');
@@ -26,7 +28,7 @@ if (!tmuxPresent) process.stderr.write('progress.tmux.test: SKIPPED — tmux is 
   });
 
   afterAll(() => {
-    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    if (dir) spawnSync('tmux', ['-S', socket(), 'kill-server']);
   });
 
   it('pause shows a bar per step while it runs, then the result table', async () => {
