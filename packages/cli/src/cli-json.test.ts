@@ -147,10 +147,15 @@ describe('permafrost --json: every command against its JSON Schema', () => {
     expect(demo.envelope.data).toMatchObject({ events: 900, workspaces: 3, stack: { clickhouse: 'embedded' } });
   });
 
-  it('stack down, then a wipe of the data it left needs --force; --version', async () => {
+  it('stack down, then a wipe of the data it left needs --force (and happens with it); --version', async () => {
     expect(await ok('stack', 'down')).toEqual({ stopped: true });
     expect(await ok('stack', 'down')).toEqual({ stopped: false });
     expect(await failed('FORCE_REQUIRED', 1, 'stack', 'up', '--fresh')).toMatchObject({ details: { instance: INSTANCE } });
+    // The refused wipe changed nothing (read here by an engine of this command's own: no stack runs).
+    expect((await ok('status')).workspaces.length).toBeGreaterThan(0);
+    // With --force it wipes: the instance starts empty.
+    expect(await ok('stack', 'up', '--fresh', '--force')).toMatchObject({ alreadyRunning: false });
+    expect(await ok('status')).toEqual({ workspaces: [] });
     expect(await ok('--version')).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
