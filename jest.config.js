@@ -15,6 +15,7 @@ module.exports = {
     '^@permafrost/core$': '<rootDir>/core/src/index.ts',
     '^@permafrost/core/plugin$': '<rootDir>/core/src/plugin.ts',
     '^@permafrost/backend-lib$': '<rootDir>/packages/backend-lib/src/index.ts',
+    '^@permafrost/backend-lib/servers$': '<rootDir>/packages/backend-lib/src/servers/index.ts',
     '^@permafrost/backend-lib/testing$': '<rootDir>/packages/backend-lib/src/testing/index.ts',
     '^@permafrost/dev-stack$': '<rootDir>/packages/dev-stack/src/index.ts',
     '^@permafrost/dev-stack/testing$': '<rootDir>/packages/dev-stack/src/jest/test-stack.ts',

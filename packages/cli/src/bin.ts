@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
 import { main } from './program';
 
 main(process.argv).then((code) => {

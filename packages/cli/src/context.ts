@@ -1,21 +1,16 @@
 import 'reflect-metadata';
-import { join } from 'node:path';
 import { bootstrap, createLogger, type PermafrostApp, type PermafrostPlugin } from '@permafrost/core';
 import { ClickHouse, dataLayer, PgBossTransitionJobs, TRANSITION_JOBS, UserEventsService, WorkspaceService } from '@permafrost/backend-lib';
-import { defaultDataRoot, readDaemon, readStackEnv, startStack, type Stack } from '@permafrost/dev-stack';
 import { coldStorage, ColdStorageService } from '@permafrost/plugin-cold-storage';
 import { jobOptionsFromEnv } from './fleet/job-options';
-import { lockInstance } from './instance-lock';
+import { DEFAULT_INSTANCE } from './instance';
+import type { GlobalOptions } from './program/options';
+import { openServers, type OpenedServers } from './servers';
 import { STRATEGY_PLUGINS } from './strategies';
 
-export interface GlobalOptions {
-  json?: boolean;
-  instance?: string;
-  strategy?: string;
-}
-
 export interface CliContext {
-  stack: Stack;
+  stack: OpenedServers['servers'];
+  source: OpenedServers['source'];
   app: PermafrostApp;
   ch: ClickHouse;
   workspaces: WorkspaceService;
@@ -25,52 +20,40 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-export const DEFAULT_INSTANCE = 'cli';
-
-/**
- * The app every command runs on: the stack (servers from the environment, else the embedded ones of a
- * named instance under the data root, reusing `stack up`'s Postgres and S3 when it runs), the data
- * layer, and the cold storage plugin with the strategy plugins of ./strategies.
- */
 export interface ContextOptions {
+  /** The command, named to a command that waits for this one's instance lock. */
+  command: string;
   fresh?: boolean;
+  /** Read-only commands (status, plan) skip the S3 write probe at connect. */
+  readOnly?: boolean;
   /** Extra plugins (a worker loads the fleet's own with --plugin). */
   plugins?: PermafrostPlugin[];
   /** Run pg-boss maintenance and cron here (workers). */
   supervise?: boolean;
-  /** Start even when S3 does not answer (read-only inspection reports it instead of failing). */
-  s3Optional?: boolean;
 }
 
+/**
+ * The app a command runs on: the servers (see ./servers), the data layer, and the cold storage plugin
+ * with the strategy plugins of ./strategies.
+ */
 export async function openContext(options: GlobalOptions & ContextOptions): Promise<CliContext> {
   const instance = options.instance ?? DEFAULT_INSTANCE;
-  const env = { ...process.env };
-  const settings = readStackEnv(env);
-  const daemon = settings.DATABASE_URL || settings.PERMAFROST_S3_ENDPOINT || settings.PERMAFROST_CLICKHOUSE_URL ? undefined : readDaemon(instanceDir(instance));
-  if (daemon) {
-    Object.assign(env, {
-      DATABASE_URL: daemon.postgresUrl,
-      PERMAFROST_S3_ENDPOINT: daemon.s3.endpoint,
-      PERMAFROST_S3_ACCESS_KEY_ID: daemon.s3.accessKeyId,
-      PERMAFROST_S3_SECRET_ACCESS_KEY: daemon.s3.secretAccessKey,
-      // The instance's engine runs in `stack up`'s engine server: connect to it like to any server.
-      PERMAFROST_CLICKHOUSE_URL: daemon.clickhouseUrl,
-    });
-  }
-  const unlock = settings.PERMAFROST_CLICKHOUSE_URL || daemon
-    ? async () => undefined
-    : await lockInstance(instanceDir(instance), () => process.stderr.write(`waiting for another permafrost command on instance ${instance}…\n`));
-  let stack: Stack;
-  try {
-    stack = await startStack({ name: instance, env, fresh: options.fresh, database: daemon || !settings.DATABASE_URL ? 'permafrost' : undefined, checkS3: !options.s3Optional });
-  } catch (err) {
-    await unlock();
-    throw err;
-  }
+  const opened = await openServers({
+    instance,
+    command: options.command,
+    fresh: options.fresh,
+    probeS3: !options.readOnly,
+    onWait: (message) => process.stderr.write(`${message}\n`),
+  });
+  const stack = opened.servers;
   try {
     const app = await bootstrap({
       plugins: [
-        dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse, jobs: jobOptionsFromEnv(env, options.supervise ?? false) }),
+        dataLayer({
+          postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse, jobs: jobOptionsFromEnv(process.env, options.supervise ?? false),
+          // README "Running on a ClickHouse cluster": tables ON CLUSTER, Replicated.
+          cluster: process.env.PERMAFROST_CLICKHOUSE_CLUSTER ? { name: process.env.PERMAFROST_CLICKHOUSE_CLUSTER } : undefined,
+        }),
         coldStorage({ s3: stack.s3, strategy: options.strategy ?? 'table' }),
         ...STRATEGY_PLUGINS,
         ...(options.plugins ?? []),
@@ -78,7 +61,7 @@ export async function openContext(options: GlobalOptions & ContextOptions): Prom
       logger: createLogger({ name: 'permafrost-cli' }),
     });
     return {
-      stack, app,
+      stack, app, source: opened.source,
       ch: app.resolve(ClickHouse),
       workspaces: app.resolve(WorkspaceService),
       events: app.resolve(UserEventsService),
@@ -86,18 +69,21 @@ export async function openContext(options: GlobalOptions & ContextOptions): Prom
       jobs: app.resolve<PgBossTransitionJobs>(TRANSITION_JOBS),
       close: async () => {
         await app.shutdown().catch(() => undefined);
-        await stack.stop();
-        await unlock();
+        await opened.close();
       },
     };
   } catch (err) {
-    await stack.stop();
-    await unlock();
+    await opened.close();
     throw err;
   }
 }
 
-export function instanceDir(instance: string): string {
-  const settings = readStackEnv();
-  return join(settings.PERMAFROST_DATA_DIR ?? defaultDataRoot, instance);
+/** Runs `body` on an open context and closes it whatever happens. */
+export async function withContext<T>(options: GlobalOptions & ContextOptions, body: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const ctx = await openContext(options);
+  try {
+    return await body(ctx);
+  } finally {
+    await ctx.close();
+  }
 }

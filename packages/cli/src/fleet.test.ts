@@ -120,21 +120,21 @@ describe('permafrost worker and reconcile', () => {
   it('pause --async and wait; reconcile: late events written straight into ClickHouse end up cold, a stuck transition is finished', async () => {
     const worker = await startWorker();
     const [ws] = await workspaces(1, 'late-');
-    const queued = JSON.parse((await runNode(bin, ['--json', 'pause', ws!, '--async'], env)).stdout);
+    const queued = JSON.parse((await runNode(bin, ['--json', 'pause', ws!, '--async'], env)).stdout).data;
     expect(queued).toMatchObject({ workspaceId: ws, transition: 'pause', state: 'queued' });
     const waited = await runNode(bin, ['--json', 'wait', queued.operationId, '--timeout', '60'], env);
     expect(waited.code).toBe(0);
-    expect(JSON.parse(waited.stdout)).toMatchObject({ operationId: queued.operationId, state: 'completed', to: 'Paused' });
+    expect(JSON.parse(waited.stdout).data).toMatchObject({ operationId: queued.operationId, state: 'completed', to: 'Paused' });
     const client = createClient({ url: engine.url });
     const ch = new ClickHouse(client);
     await insertUserEvents(ch, ws!, [...generateEvents({ count: 200, months: 3 })]);
-    const plan = async () => JSON.parse((await runNode(bin, ['--json', 'plan', ws!], env)).stdout);
+    const plan = async () => JSON.parse((await runNode(bin, ['--json', 'plan', ws!], env)).stdout).data;
     expect((await plan()).hot.rows).toBe(200);
 
     const dry = await runNode(bin, ['--json', 'reconcile', '--dry-run'], env);
-    expect(JSON.parse(dry.stdout).findings).toEqual([expect.objectContaining({ workspaceId: ws, problem: 'hot-events-while-inactive', enqueued: false })]);
+    expect(JSON.parse(dry.stdout).data.findings).toEqual([expect.objectContaining({ workspaceId: ws, problem: 'hot-events-while-inactive', enqueued: false })]);
     const real = await runNode(bin, ['--json', 'reconcile'], env);
-    expect(JSON.parse(real.stdout).findings).toEqual([expect.objectContaining({ workspaceId: ws, fix: 'archive-late', enqueued: true })]);
+    expect(JSON.parse(real.stdout).data.findings).toEqual([expect.objectContaining({ workspaceId: ws, fix: 'archive-late', enqueued: true })]);
     const deadline = Date.now() + 90_000;
     let last;
     do {
@@ -142,7 +142,7 @@ describe('permafrost worker and reconcile', () => {
       last = await plan();
     } while ((last.hot.rows !== 0 || last.cold.rows !== 200) && Date.now() < deadline);
     expect({ hot: last.hot.rows, cold: last.cold.rows }).toEqual({ hot: 0, cold: 200 });
-    expect(JSON.parse((await runNode(bin, ['--json', 'reconcile', '--dry-run'], env)).stdout).findings).toEqual([]);
+    expect(JSON.parse((await runNode(bin, ['--json', 'reconcile', '--dry-run'], env)).stdout).data.findings).toEqual([]);
     await client.close();
 
     // A synchronous pause whose process died after the commit, before its after: hooks (no job exists).
@@ -151,7 +151,7 @@ describe('permafrost worker and reconcile', () => {
       `INSERT INTO workspace_transition (id, workspace_id, transition, from_status, to_status, state, phase, attempt, started_at)
        VALUES (gen_random_uuid(), $1, 'pause', 'Active', 'Paused', 'running', 'after', 1, now()) RETURNING id`, [stuckWs]);
     await ds().query(`UPDATE workspace SET status = 'Paused' WHERE id = $1`, [stuckWs]);
-    const fixed = JSON.parse((await runNode(bin, ['--json', 'reconcile'], env)).stdout);
+    const fixed = JSON.parse((await runNode(bin, ['--json', 'reconcile'], env)).stdout).data;
     expect(fixed.findings).toEqual([expect.objectContaining({ workspaceId: stuckWs, problem: 'stuck-transition', fix: 'retry-transition', enqueued: true })]);
     expect(await t.workspaces.waitFor(stuckOp, { timeoutMs: 60_000 })).toMatchObject({ state: 'completed', attempt: 2 });
     expect(await ds().query(`SELECT count(*)::int AS n FROM hook_execution WHERE split_part(idempotency_key, '/', 1) = $1`, [stuckOp])).toEqual([{ n: 0 }]); // before: is not run again

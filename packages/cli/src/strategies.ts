@@ -1,7 +1,4 @@
-import { coldStorageStrategy, parquetStrategy, strategyNames } from '@permafrost/plugin-cold-storage';
+import { coldStorageStrategy, parquetStrategy } from '@permafrost/plugin-cold-storage';
 
-/** Strategy plugins the CLI boots beside cold storage (which brings `table`): one list for boot and for --strategy. */
+/** Strategy plugins the CLI boots beside cold storage (which brings `table`); their names are STRATEGY_CHOICES. */
 export const STRATEGY_PLUGINS = [coldStorageStrategy(parquetStrategy)];
-
-/** The --strategy choices, read from what those plugins contribute to cold storage's strategies extension point. */
-export const STRATEGY_CHOICES = strategyNames(STRATEGY_PLUGINS);

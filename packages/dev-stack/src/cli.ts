@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { runSmoke } from './smoke';
-import { StackConfigError } from './settings';
+import { redactUrl, StackConfigError } from '@permafrost/backend-lib/servers';
 import { startStack, type Stack } from './stack';
 
 /**
@@ -29,8 +29,10 @@ program.command('smoke').description('start, round-trip one event through the S3
 program.command('up').description('start the stack and keep it running until interrupted').action(async () => {
   const opts = program.opts<{ json?: boolean; name?: string; fresh?: boolean }>();
   const stack: Stack = await startStack({ name: opts.name, fresh: opts.fresh });
-  print(opts.json, { pid: process.pid, postgresUrl: stack.postgresUrl, s3: { ...stack.s3, secretAccessKey: '***' }, dataDir: stack.dataDir, modes: stack.modes },
-    `stack up (pid ${process.pid})\n  postgres: ${stack.postgresUrl}\n  s3:       ${stack.s3.endpoint}/${stack.s3.bucket}\n  data:     ${stack.dataDir}\nCtrl-C to stop.`);
+  // No secrets on the screen: the password masked, the S3 keys left out (s3rver's key and secret are equal).
+  const { accessKeyId: _key, secretAccessKey: _secret, ...s3 } = stack.s3;
+  print(opts.json, { pid: process.pid, postgresUrl: redactUrl(stack.postgresUrl), s3, dataDir: stack.dataDir, modes: stack.modes },
+    `stack up (pid ${process.pid})\n  postgres: ${redactUrl(stack.postgresUrl)}\n  s3:       ${stack.s3.endpoint}/${stack.s3.bucket}\n  data:     ${stack.dataDir}\nCtrl-C to stop.`);
   const stop = () => void stack.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -3,8 +3,8 @@ import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions
 import { Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import { storageConfigPath } from './paths';
-import { diskEndpoint, type S3Location } from './s3-location';
-import { StackConfigError } from './settings';
+import { diskEndpoint, type S3Location } from '@permafrost/backend-lib/servers';
+import { StackConfigError } from '@permafrost/backend-lib/servers';
 import { tcpReachable } from './tcp-probe';
 
 export interface EmbeddedClickHouse {

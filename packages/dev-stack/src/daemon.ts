@@ -1,28 +1,20 @@
-import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDatabase, isAlive, readStackState, stackStatePath, writeStackState, type S3Location, type StackState } from '@permafrost/backend-lib/servers';
 import { freePort } from './ports';
 import { spawnEngineServer } from './engine-server/launch';
 import { startServices } from './services';
-import type { S3Location } from './s3-location';
 
-/** What `stack up` leaves for other processes: where its Postgres, S3 and ClickHouse answer. */
-export interface DaemonState {
-  /** The process running Postgres and S3. */
-  pid: number;
-  postgresUrl: string;
-  s3: S3Location;
-  /** The shared embedded ClickHouse (engine-server): every command connects over HTTP, none opens the engine. */
-  clickhouseUrl: string;
-  enginePid: number;
-  startedAt: string;
-}
+/** What `stack up` leaves for other processes (the state file's contents; see @permafrost/backend-lib/servers). */
+export type DaemonState = StackState;
 
-const STATE_FILE = 'stack.json';
+/** The Postgres database `stack up` creates and names in its URL: the one every command uses. */
+export const DAEMON_DATABASE = 'permafrost';
 
 /**
  * Postgres, S3 and the ClickHouse engine of an instance, started in the background to outlive the
  * command that started them (`permafrost stack up`); later commands find them through the state file
- * and reuse them.
+ * (0600: it holds the password and keys) and reuse them.
  */
 export async function startDaemon(instanceDir: string, bucket: string, prefix: string, s3RetryAttempts: number): Promise<DaemonState> {
   const running = readDaemon(instanceDir);
@@ -40,35 +32,27 @@ export async function startDaemon(instanceDir: string, bucket: string, prefix: s
   // One engine for the instance, in its own long-lived process: background deletes keep running between
   // commands, commands start without loading the engine, and several can run at once.
   let engine;
+  let postgresUrl: string;
   try {
+    postgresUrl = await ensureDatabase(`postgres://permafrost:permafrost@127.0.0.1:${postgresPort}/postgres`, DAEMON_DATABASE);
     engine = await spawnEngineServer({ dataPath: join(instanceDir, 'clickhouse'), s3, s3RetryAttempts, detached: true });
   } catch (err) {
     process.kill(services.pid, 'SIGTERM');
     throw err;
   }
-  const state: DaemonState = {
-    pid: services.pid,
-    postgresUrl: `postgres://permafrost:permafrost@127.0.0.1:${postgresPort}/postgres`,
-    s3,
-    clickhouseUrl: engine.url,
-    enginePid: engine.pid,
-    startedAt: new Date().toISOString(),
-  };
-  mkdirSync(instanceDir, { recursive: true });
-  writeFileSync(join(instanceDir, STATE_FILE), JSON.stringify(state, null, 2));
+  const state: DaemonState = { pid: services.pid, postgresUrl, s3, clickhouseUrl: engine.url, enginePid: engine.pid, startedAt: new Date().toISOString() };
+  writeStackState(instanceDir, state);
   return state;
 }
 
 /** The running daemon of an instance, or undefined (a stale state file of a dead process is removed). */
 export function readDaemon(instanceDir: string): DaemonState | undefined {
-  const file = join(instanceDir, STATE_FILE);
-  if (!existsSync(file)) return undefined;
-  const state = JSON.parse(readFileSync(file, 'utf8')) as DaemonState;
-  if (isAlive(state.pid) && state.enginePid !== undefined && isAlive(state.enginePid)) return state;
-  // Half a stack is no stack: stop what is left so `stack up` starts both again.
-  for (const pid of [state.pid, state.enginePid]) if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGTERM');
-  rmSync(file, { force: true });
-  return undefined;
+  return readStackState(instanceDir);
+}
+
+/** Where the daemon's state file (URLs with the password, S3 keys) is. */
+export function daemonStatePath(instanceDir: string): string {
+  return stackStatePath(instanceDir);
 }
 
 export async function stopDaemon(instanceDir: string, timeoutMs = 30_000): Promise<boolean> {
@@ -81,15 +65,6 @@ export async function stopDaemon(instanceDir: string, timeoutMs = 30_000): Promi
     while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
-  rmSync(join(instanceDir, STATE_FILE), { force: true });
+  rmSync(daemonStatePath(instanceDir), { force: true });
   return true;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -4,4 +4,4 @@ import { resolve } from 'node:path';
 export const repoRoot = resolve(__dirname, '../../..');
 export const storageConfigPath = resolve(repoRoot, 'clickhouse-config/config.d/storage.xml');
 export const servicesProcessPath = resolve(__dirname, '../bin/services-process.mjs');
-export const defaultDataRoot = resolve(repoRoot, '.permafrost-data');
+export { defaultDataRoot } from '@permafrost/backend-lib/servers';

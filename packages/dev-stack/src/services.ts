@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { servicesProcessPath } from './paths';
-import { StackConfigError } from './settings';
+import { StackConfigError } from '@permafrost/backend-lib/servers';
 
 export interface ServicesSpec {
   dataDir: string;

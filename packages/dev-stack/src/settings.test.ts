@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:net';
-import { StackConfigError, readStackEnv } from './settings';
+import { StackConfigError, readStackEnv } from '@permafrost/backend-lib/servers';
 import { startServices } from './services';
 import { startStack } from './stack';
 import { freePort } from './ports';
-import { assertPostgresReachable, assertS3Writable } from './preflight';
+import { assertPostgresReachable, assertS3Writable } from '@permafrost/backend-lib/servers';
 import { startTestStack, testTempDir, type TestStack } from './jest/test-stack';
 
 // Bad configuration must fail within seconds, as a StackConfigError naming the variable to fix.

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { startTestStack, type TestStack } from './jest/test-stack';
-import { s3Url } from './s3-location';
+import { s3Url } from '@permafrost/backend-lib/servers';
 
 // Integration: the embedded ClickHouse (chDB) with the cold_storage policy, s3rver and embedded Postgres
 // (or the servers the environment names).

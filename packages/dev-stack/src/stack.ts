@@ -1,21 +1,25 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { openDatabaseClient, openEmbeddedClickHouse } from './clickhouse';
-import { defaultDataRoot } from './paths';
-import { freePort } from './ports';
-import { ensureDatabase } from './postgres-admin';
 import {
   assertColdStoragePolicy,
   assertPostgresReachable,
   assertS3Writable,
   connectExternalClickHouse,
-} from './preflight';
-import type { S3Location } from './s3-location';
+  defaultDataRoot,
+  ensureDatabase,
+  readStackEnv,
+  StackConfigError,
+  type S3Location,
+  type Servers,
+  type ServerMode,
+  type StackEnv,
+} from '@permafrost/backend-lib/servers';
+import { openDatabaseClient, openEmbeddedClickHouse } from './clickhouse';
+import { freePort } from './ports';
 import { startServices, type RunningServices, type ServicesSpec } from './services';
-import { readStackEnv, StackConfigError, type StackEnv } from './settings';
 
-export type ServerMode = 'embedded' | 'external';
+export type { ServerMode };
 
 export interface StackOptions {
   /** Folder name of this instance under the data root; one chDB engine per process, so default per pid. */
@@ -36,20 +40,14 @@ export interface StackOptions {
   checkS3?: boolean;
 }
 
-export interface Stack {
-  clickhouse: ClickHouseClient;
-  postgresUrl: string;
-  s3: S3Location;
-  /** Value for the s3_retry_attempts setting the engine runs with. */
-  s3RetryAttempts: number;
-  modes: { clickhouse: ServerMode; postgres: ServerMode; s3: ServerMode };
+/** The servers (see @permafrost/backend-lib/servers), with where this instance's embedded data lives. */
+export interface Stack extends Servers {
   dataDir: string;
   /**
    * Another ClickHouse client on the same engine or server whose statements run in `database` (which
    * must exist): e.g. a platform's own database beside Permafrost's. The caller closes it.
    */
   clickhouseIn(database: string): Promise<ClickHouseClient>;
-  stop(): Promise<void>;
 }
 
 const EMBEDDED_S3_KEY = 'S3RVER';

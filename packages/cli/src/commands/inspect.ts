@@ -1,53 +1,17 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
-  COLD_STORAGE_STATES, describeAction, HISTORY_LIMIT, STATUS_LIMIT, WorkspaceInspector,
+  assertWorkspaceId, describeAction, WorkspaceInspector,
   type HistoryPage, type StatusFilter, type StatusPage, type WorkspaceDescription,
 } from '@permafrost/backend-lib';
-import { InvalidInputError, WORKSPACE_STATUSES } from '@permafrost/core';
-import { openContext, type GlobalOptions } from '../context';
-import { runEnveloped } from '../json-envelope';
-import { bytes, table } from '../output';
-import { workspaceArg } from '../run';
+import { InvalidInputError } from '@permafrost/core';
+import { withContext } from '../context';
+import { table, bytes } from '../output/human';
+import type { CommandIO } from '../program/lazy-action';
 
 /**
  * What happened to a workspace and what to do next: `history`, `describe`, and `status --all` (a bulk,
- * paged listing; `status <workspace>` stays in workspaces.ts). Read-only, and they answer while S3 is
- * down: the cold part then says COLD_STORAGE_UNREACHABLE. --json output is the versioned envelope.
+ * paged listing). Read-only: they open the app without the S3 write probe, and answer while S3 is down
+ * (the cold part then says COLD_STORAGE_UNREACHABLE).
  */
-export function registerInspectCommands(program: Command): void {
-  program
-    .command('history <workspace>')
-    .description('every transition and cold-storage operation of a workspace, newest first: steps, durations, attempts, errors')
-    .option('--limit <n>', `entries per page (1-${HISTORY_LIMIT.max})`, pageSize(HISTORY_LIMIT.max), HISTORY_LIMIT.default)
-    .option('--cursor <cursor>', 'the next page: the cursor the previous page printed')
-    .action((workspace: string, cmd: { limit: number; cursor?: string }) => runEnveloped(program, 'history', async (options) => {
-      workspaceArg(workspace);
-      const page = await inspect(options, (i) => i.history(workspace, { limit: cmd.limit, cursor: cmd.cursor }));
-      return { data: page, human: () => renderHistory(page) };
-    }));
-
-  program
-    .command('describe <workspace>')
-    .description('where a workspace\'s data is (hot and cold, per table), its last failure and the next action')
-    .action((workspace: string) => runEnveloped(program, 'describe', async (options) => {
-      workspaceArg(workspace);
-      const description = await inspect(options, (i) => i.describe(workspace));
-      return { data: description, human: () => renderDescription(description) };
-    }));
-}
-
-/** The options `status` takes for its bulk form (`status --all …`); workspaces.ts adds them to its command. */
-export function addStatusAllOptions(command: Command): Command {
-  return command
-    .option('--all', 'every workspace, in pages (filters below); without it, status lists every workspace at once, or one')
-    .addOption(new Option('--status <status>', 'only workspaces with this status').choices([...WORKSPACE_STATUSES]))
-    .addOption(new Option('--cold-state <state>', 'only workspaces with this cold-storage state').choices([...COLD_STORAGE_STATES]))
-    .option('--failed', 'only workspaces whose latest transition failed or whose cold storage is failed')
-    .option('--limit <n>', `workspaces per page (1-${STATUS_LIMIT.max}, default ${STATUS_LIMIT.default})`, pageSize(STATUS_LIMIT.max))
-    .option('--cursor <cursor>', 'the next page: the cursor the previous page printed')
-    .option('--data', 'also count hot and cold rows (one ClickHouse query per page, not per workspace)');
-}
-
 export interface StatusAllFlags {
   all?: boolean;
   status?: StatusFilter['status'];
@@ -58,44 +22,34 @@ export interface StatusAllFlags {
   data?: boolean;
 }
 
-/** True when `status` was given any of the bulk form's options (they need --all). */
-export function wantsStatusAll(flags: StatusAllFlags): boolean {
-  return Boolean(flags.all || flags.status || flags.coldState || flags.failed || flags.limit || flags.cursor || flags.data);
+export async function runHistory(io: CommandIO, workspace: string, cmd: { limit: number; cursor?: string }): Promise<void> {
+  assertWorkspaceId(workspace);
+  const page = await inspect(io, (i) => i.history(workspace, { limit: cmd.limit, cursor: cmd.cursor }));
+  io.out.result(page, () => renderHistory(page));
+}
+
+export async function runDescribe(io: CommandIO, workspace: string): Promise<void> {
+  assertWorkspaceId(workspace);
+  const description = await inspect(io, (i) => i.describe(workspace));
+  io.out.result(description, () => renderDescription(description));
 }
 
 /** `status --all …`: one page of workspaces. */
-export function runStatusAll(program: Command, workspace: string | undefined, flags: StatusAllFlags): Promise<void> {
-  return runEnveloped(program, 'status', async (options) => {
-    if (workspace !== undefined || !flags.all) {
-      throw new InvalidInputError(workspace !== undefined
-        ? 'status <workspace> takes no --all, filters or paging; use `status <workspace>` alone, or `status --all …` for a page of workspaces.'
-        : '--status, --cold-state, --failed, --limit, --cursor and --data page through workspaces: add --all.');
-    }
-    const page = await inspect(options, (i) => i.listStatuses({
-      status: flags.status, coldState: flags.coldState, hasFailure: flags.failed ? true : undefined,
-      limit: flags.limit, cursor: flags.cursor, withData: flags.data ?? false,
-    }));
-    return { data: page, human: () => renderStatuses(page) };
-  });
-}
-
-/** A page size: a whole number from 1 to `max`; anything else is a usage error (exit 2). */
-function pageSize(max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
-    return n;
-  };
-}
-
-/** Opens the app without requiring S3 (inspection must answer while it is down), runs `fn`, closes. */
-async function inspect<T>(options: GlobalOptions, fn: (inspector: WorkspaceInspector) => Promise<T>): Promise<T> {
-  const ctx = await openContext({ ...options, s3Optional: true });
-  try {
-    return await fn(ctx.app.resolve(WorkspaceInspector));
-  } finally {
-    await ctx.close();
+export async function runStatusAll(io: CommandIO, workspace: string | undefined, flags: StatusAllFlags): Promise<void> {
+  if (workspace !== undefined || !flags.all) {
+    throw new InvalidInputError(workspace !== undefined
+      ? 'status <workspace> takes no --all, filters or paging; use `status <workspace>` alone, or `status --all …` for a page of workspaces.'
+      : '--status, --cold-state, --failed, --limit, --cursor and --data page through workspaces: add --all.');
   }
+  const page = await inspect(io, (i) => i.listStatuses({
+    status: flags.status, coldState: flags.coldState, hasFailure: flags.failed ? true : undefined,
+    limit: flags.limit, cursor: flags.cursor, withData: flags.data ?? false,
+  }));
+  io.out.result(page, () => renderStatuses(page));
+}
+
+async function inspect<T>(io: CommandIO, fn: (inspector: WorkspaceInspector) => Promise<T>): Promise<T> {
+  return withContext({ ...io.options, command: io.command, readOnly: true }, (ctx) => fn(ctx.app.resolve(WorkspaceInspector)));
 }
 
 const ms = (n: number | null) => (n === null ? '-' : `${n}`);

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { PermafrostApp } from '@permafrost/core';
 import type { PgBossTransitionJobs, TransitionJob } from '@permafrost/backend-lib';
 import type { ColdStorageService } from '@permafrost/plugin-cold-storage';
 import { createFleetQueues, enqueueMaintenance } from './maintenance-jobs';
@@ -27,6 +28,11 @@ export interface ReconcileDeps {
   dataSource: DataSource;
   coldStorage: ColdStorageService;
   jobs: PgBossTransitionJobs;
+}
+
+/** The dependencies of reconcile from a booted app (the command and the workers' cron alike). */
+export function reconcileDeps(ctx: { app: Pick<PermafrostApp, 'resolve'>; coldStorage: ColdStorageService; jobs: PgBossTransitionJobs }): ReconcileDeps {
+  return { dataSource: ctx.app.resolve(DataSource), coldStorage: ctx.coldStorage, jobs: ctx.jobs };
 }
 
 /** Workspaces checked against ClickHouse at once (each check is a per-workspace plan: two small queries). */

@@ -11,7 +11,7 @@
 import { dirname, join } from 'node:path';
 import { Session } from 'chdb';
 import { openEmbeddedClickHouse, type EmbeddedClickHouse } from '../clickhouse';
-import type { S3Location } from '../s3-location';
+import type { S3Location } from '@permafrost/backend-lib/servers';
 import { EngineError } from './errors';
 
 export interface EngineOptions {

@@ -4,7 +4,7 @@ import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { buildProject } from '../jest/build';
 import { runNode, testTempDir } from '../jest/processes';
 import { repoRoot } from '../paths';
-import { readStackEnv } from '../settings';
+import { readStackEnv } from '@permafrost/backend-lib/servers';
 import { spawnEngineServer, type EngineServerProcess } from './launch';
 
 // The server runs in a child process with its own engine, so this file opens no engine in the worker.

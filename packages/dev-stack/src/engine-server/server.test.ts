@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { readStackEnv } from '../settings';
+import { readStackEnv } from '@permafrost/backend-lib/servers';
 import { TEST_RUN_DIR_ENV } from '../jest/test-stack';
 import { startEngineServer, type RunningEngineServer } from './server';
 

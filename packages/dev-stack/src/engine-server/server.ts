@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import zlib from 'node:zlib';
-import type { S3Location } from '../s3-location';
+import type { S3Location } from '@permafrost/backend-lib/servers';
 import { Engine, type EngineConnection, type QuerySummary } from './engine';
 import { EngineError, exceptionText, httpStatusFor, streamExceptionBlock, toEngineException } from './errors';
 import {

@@ -5,8 +5,8 @@ import { dockerEngineAnswers } from '../docker';
 import { defaultDataRoot } from '../paths';
 import { freePort } from '../ports';
 import { startServices } from '../services';
-import { diskEndpoint } from '../s3-location';
-import { readStackEnv, type StackEnv } from '../settings';
+import { diskEndpoint } from '@permafrost/backend-lib/servers';
+import { readStackEnv, type StackEnv } from '@permafrost/backend-lib/servers';
 import { TEST_RUN_DIR_ENV } from './test-stack';
 
 /**

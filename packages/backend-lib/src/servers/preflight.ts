@@ -1,6 +1,7 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Client } from 'pg';
 import { s3Url, type S3Location } from './s3-location';
+import { redactUrl as redact } from './redact';
 import { StackConfigError } from './settings';
 
 /**
@@ -8,16 +9,16 @@ import { StackConfigError } from './settings';
  * one sentence naming the variable to fix, within seconds, instead of a driver stack trace later.
  */
 
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-
-export async function connectExternalClickHouse(opts: {
+export interface ClickHouseConnection {
   url: string;
   username: string;
   password: string;
   database: string;
-  timeoutMs?: number;
-}): Promise<ClickHouseClient> {
-  const client = createClient({
+}
+
+/** A ClickHouse HTTP client for a server (no request made yet). */
+export function clickHouseClient(opts: ClickHouseConnection): ClickHouseClient {
+  return createClient({
     url: opts.url,
     username: opts.username,
     password: opts.password,
@@ -28,6 +29,10 @@ export async function connectExternalClickHouse(opts: {
     clickhouse_settings: { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '60000' },
     log: { level: ClickHouseLogLevel.OFF },
   });
+}
+
+export async function connectExternalClickHouse(opts: ClickHouseConnection & { timeoutMs?: number }): Promise<ClickHouseClient> {
+  const client = clickHouseClient(opts);
   const ping = await withTimeout(client.ping(), opts.timeoutMs ?? 3000);
   if (!ping || !ping.success) {
     await client.close();
