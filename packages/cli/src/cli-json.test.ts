@@ -88,7 +88,7 @@ describe('permafrost --json: every command against its JSON Schema', () => {
     await ok('seed', '--events', '500', '--workspace', ws2);
     expect((await ok('status')).workspaces.map((w: { id: string }) => w.id)).toEqual(expect.arrayContaining([ws, ws2]));
     expect((await ok('status', ws)).workspaces).toHaveLength(1);
-    expect(await ok('plan', ws)).toMatchObject({ nextOperation: 'archive', hot: { rows: 1500 } });
+    expect(await ok('plan', ws)).toMatchObject({ nextOperation: 'none', hot: { rows: 1500 } });
   });
 
   it('pause (progress as JSON lines), archive, resume, retry', async () => {

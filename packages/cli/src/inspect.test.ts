@@ -300,7 +300,7 @@ describe('permafrost history, describe, status --all (WorkspaceInspector)', () =
     expect(await json('describe', 'describe', withEvents)).toMatchObject({ lastFailure: { causeCode: 'COLD_STORAGE_UNREACHABLE' } });
     // status <workspace> keeps its own output.
     const one = await cli('--json', 'status', created[0]!);
-    expect(JSON.parse(one.stdout)).toMatchObject({ id: created[0], status: 'Paused', coldStorage: 'none' });
+    expect(JSON.parse(one.stdout)).toMatchObject({ ok: true, data: { workspaces: [{ id: created[0], status: 'Paused', coldStorage: 'none' }] } });
   }, 300_000);
 
   it('a workspace archived by the parquet strategy: describe lists its objects, with rows S3 itself counts', async () => {

@@ -60,7 +60,7 @@ describe('permafrost worker --metrics-port', () => {
       child.stdout!.on('data', (d) => {
         out += d;
         const line = out.split('\n').find((l) => l.includes('"ready":true'));
-        if (line) done(JSON.parse(line));
+        if (line) done(JSON.parse(line).data); // the envelope: { schemaVersion, command, ok, data }
       });
       void exited.then((code) => fail(new Error(`worker exited (${code}) before ready: ${err}`)));
     });

@@ -77,7 +77,7 @@ function detailsOf(err: unknown): Record<string, unknown> {
   const e = err as Record<string, unknown> & { details?: Record<string, unknown> };
   return {
     workspaceId: e.workspaceId, plugin: e.plugin, hook: e.hook, setting: e.setting,
-    from: e.from, transition: e.transition, operationId: e.operationId,
+    from: e.from, transition: e.transition, operationId: e.operationId, unfinishedTransitionId: e.unfinishedTransitionId, statusChanged: e.statusChanged,
     ...(e.details && typeof e.details === 'object' ? e.details : {}),
   };
 }
