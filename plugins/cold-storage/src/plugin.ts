@@ -44,6 +44,12 @@ export interface ColdStorageOptions {
    * restore peak RSS from 597 MiB at 1M events to 1370 MiB at 5M; pages below a month's size keep it flat).
    */
   pageRows?: number;
+  /**
+   * Rows one archive or restore statement moves at most (default 1 000 000 for archives, twice that staged
+   * per restore batch): the granularity of progress and of what a retry redoes. Smaller costs more
+   * statements; larger, a longer redo after a crash.
+   */
+  batchRows?: number;
   /** Archives and restores running at once across workspaces (default 2). */
   maxConcurrentOperations?: number;
   /** How long a restore waits for the archive's deletes to finish (default 10 min). */
@@ -81,7 +87,7 @@ export function coldStorage(options: ColdStorageOptions): PermafrostPlugin {
         useFactory: instanceCachingFactory((c) => coldStorageTables(c.isRegistered(SCHEMA_PROFILE, true) ? c.resolve<SchemaProfile>(SCHEMA_PROFILE) : PERMAFROST_PROFILE)),
       });
       container.register(STRATEGY_INSTANCES, {
-        useFactory: instanceCachingFactory((c) => new Map(definitions.map((d) => [d.name, d.create({ ch: c.resolve(ClickHouse), s3: options.s3, pageRows, tables: c.resolve<ColdStorageTables>(TABLES) })] as const))),
+        useFactory: instanceCachingFactory((c) => new Map(definitions.map((d) => [d.name, d.create({ ch: c.resolve(ClickHouse), s3: options.s3, pageRows, batchRows: options.batchRows, tables: c.resolve<ColdStorageTables>(TABLES) })] as const))),
       });
       container.register(ColdStorageInspection, {
         useFactory: instanceCachingFactory((c) => new ColdStorageInspection(

@@ -26,7 +26,7 @@ async function main() {
   const [command, ...args] = process.argv.slice(2);
   const stack = await startStack({ name: process.env.PERMAFROST_FAULT_INSTANCE ?? 'fault', database: process.env.PERMAFROST_FAULT_DATABASE });
   const app = await bootstrap({
-    plugins: [dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse }), coldStorage({ s3: stack.s3, pageRows: Number(process.env.PERMAFROST_FAULT_PAGE_ROWS ?? 400), strategy: process.env.PERMAFROST_FAULT_STRATEGY ?? 'table', strategies: [parquetStrategy] })],
+    plugins: [dataLayer({ postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse }), coldStorage({ s3: stack.s3, pageRows: Number(process.env.PERMAFROST_FAULT_PAGE_ROWS ?? 400), batchRows: Number(process.env.PERMAFROST_FAULT_BATCH_ROWS ?? 100), strategy: process.env.PERMAFROST_FAULT_STRATEGY ?? 'table', strategies: [parquetStrategy] })],
     logger: silentLogger,
   });
   const ch = app.resolve(ClickHouse);

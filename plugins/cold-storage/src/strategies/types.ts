@@ -96,6 +96,8 @@ export interface StrategyDependencies {
   s3: S3Location;
   /** Rows per restore page inside a partition. */
   pageRows: number;
+  /** Rows per archive statement (restore batches stage twice that); the table strategy's default when absent. */
+  batchRows?: number;
   /** The hot tables and cold table names of the data layer's schema profile. */
   tables: ColdStorageTables;
 }

@@ -4,7 +4,7 @@ import { digestPlus, EMPTY_DIGEST, sameDigest, type EventTable, type RowDigest }
 import { DEFAULT_TABLES, type ColdStorageTables } from '../../tables';
 import { digest, HOT_MONTH_UNDER_BOUND, throwIfAborted, WORKSPACE_MONTH } from '../kit';
 import type { Archiver, MonthArchived, OperationContext } from '../types';
-import { copyBatch, planBatches } from './batch-copy';
+import { BATCH_ROWS, copyBatch, planBatches } from './batch-copy';
 import { coldTablesOf, type ColdTables } from './ddl';
 import { dropPartition, partitionBytes, replacePartition } from './partitions';
 
@@ -29,7 +29,7 @@ export interface MonthStep {
 type Params = Record<string, unknown>;
 
 export class TableArchiver implements Archiver {
-  constructor(private readonly ch: ClickHouse, private readonly tables: ColdStorageTables = DEFAULT_TABLES) {}
+  constructor(private readonly ch: ClickHouse, private readonly tables: ColdStorageTables = DEFAULT_TABLES, private readonly batchRows = BATCH_ROWS) {}
 
   /**
    * All months at once: months whose cold partition is empty are copied by a few whole-range
@@ -37,7 +37,7 @@ export class TableArchiver implements Archiver {
    * earlier archive go through archiveTableMonth's staged swap, one by one.
    */
   async archiveMonths(ctx: OperationContext, months: readonly number[], onMonth: (month: MonthArchived) => void): Promise<void> {
-    const plan = await planBatches(this.ch, ctx, months, this.tables);
+    const plan = await planBatches(this.ch, ctx, months, this.tables, this.batchRows);
     for (const [index, batch] of plan.batches.entries()) {
       throwIfAborted(ctx.signal);
       const results = new Map<number, MonthArchived>(batch.map((month) => [month, { month, digest: EMPTY_DIGEST, copied: { events: 0, internal: 0 }, bytes: 0 }]));

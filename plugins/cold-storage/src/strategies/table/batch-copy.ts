@@ -42,7 +42,7 @@ export interface BatchPlan {
 const PLAN_KEY = 'archive:plan';
 const monthKey = (table: EventTable, month: number) => `archive:${table.kind}:${month}`;
 
-export async function planBatches(ch: ClickHouse, ctx: OperationContext, months: readonly number[], tables: ColdStorageTables): Promise<BatchPlan> {
+export async function planBatches(ch: ClickHouse, ctx: OperationContext, months: readonly number[], tables: ColdStorageTables, batchRows = BATCH_ROWS): Promise<BatchPlan> {
   const recorded = await ctx.steps.get<BatchPlan>(PLAN_KEY);
   if (recorded) return recorded;
   const plans = {} as BatchPlan['tables'];
@@ -58,7 +58,7 @@ export async function planBatches(ch: ClickHouse, ctx: OperationContext, months:
   for (const month of months) {
     batch.push(month);
     rows += plans.events.hot[month]?.rows ?? 0;
-    if (rows >= BATCH_ROWS || batch.length >= BATCH_MONTHS) {
+    if (rows >= batchRows || batch.length >= BATCH_MONTHS) {
       batches.push(batch);
       batch = [];
       rows = 0;

@@ -39,7 +39,7 @@ interface BatchStep {
 
 const PLAN_KEY = 'restore:plan';
 
-export async function planRestore(ch: ClickHouse, ctx: OperationContext, tables: ColdStorageTables): Promise<RestorePlan> {
+export async function planRestore(ch: ClickHouse, ctx: OperationContext, tables: ColdStorageTables, batchRows = RESTORE_BATCH_ROWS): Promise<RestorePlan> {
   const recorded = await ctx.steps.get<RestorePlan>(PLAN_KEY);
   if (recorded) return recorded;
   const rows = {} as RestorePlan['rows'];
@@ -52,7 +52,7 @@ export async function planRestore(ch: ClickHouse, ctx: OperationContext, tables:
   let staged = 0;
   for (const month of ctx.months) {
     const monthRows = Math.max(...tables.all.map((t) => rows[t.kind][month] ?? 0));
-    if (batch.length > 0 && staged + monthRows > RESTORE_BATCH_ROWS) {
+    if (batch.length > 0 && staged + monthRows > batchRows) {
       batches.push(batch);
       batch = [];
       staged = 0;
@@ -104,13 +104,15 @@ async function stageTable(
   if (present.length === 0) return {};
   await ch.command(createTableLike(staging, table.hot, ch.cluster));
   await ch.command(`TRUNCATE TABLE ${staging}`);
-  for (const page of await pagesOf(ch, cold, ctx.workspaceId, present, rows, pageRows)) {
+  const pages = await pagesOf(ch, cold, ctx.workspaceId, present, rows, pageRows);
+  for (const [index, page] of pages.entries()) {
     throwIfAborted(ctx.signal);
     await ch.command(
       `INSERT INTO ${staging} (${table.columns}) SELECT ${table.columns} FROM ${cold}
        WHERE workspace_id = {ws:String} AND ${MONTH_OF} IN {months:Array(UInt32)} AND ${page.sql}`,
       { ws: ctx.workspaceId, months: page.months, ...page.params });
     page.months.forEach(onPage);
+    if (table.kind === 'events') ctx.report({ month: page.months[0]!, rows: 0, bytes: 0, page: index + 1, pages: pages.length });
   }
   const staged = await groupedDigests(ch, table, staging, ctx.workspaceId, present);
   // Against what the archive recorded for each month; a month that changed since (late events merged in

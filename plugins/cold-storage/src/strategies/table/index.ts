@@ -14,10 +14,10 @@ export { COLD_TABLE, STAGING_TABLE, COLD_INTERNAL_TABLE, STAGING_INTERNAL_TABLE,
 export const tableStrategy: StrategyDefinition = {
   name: 'table',
   migrations: tableStrategyMigrations,
-  create: ({ ch, s3, pageRows, tables }) => ({
+  create: ({ ch, s3, pageRows, batchRows, tables }) => ({
     name: 'table',
-    archiver: new TableArchiver(ch, tables),
-    restorer: new TableRestorer(ch, s3, pageRows, tables),
+    archiver: new TableArchiver(ch, tables, batchRows),
+    restorer: new TableRestorer(ch, s3, pageRows, tables, batchRows === undefined ? undefined : 2 * batchRows),
     async coldPartitions(workspaceId: string): Promise<PartitionStats[]> {
       const byMonth = new Map<number, PartitionStats>();
       for (const table of tables.all) {

@@ -20,6 +20,7 @@ export class TableRestorer implements Restorer {
     private readonly s3: S3Location,
     private readonly pageRows: number,
     private readonly tables: ColdStorageTables = DEFAULT_TABLES,
+    private readonly batchRows?: number,
   ) {}
 
   async restoreMonth(ctx: OperationContext, month: number): Promise<MonthRestored> {
@@ -34,7 +35,7 @@ export class TableRestorer implements Restorer {
 
   /** Batches of months (see batch-restore.ts); each batch's cold partitions are dropped once it is hot. */
   async restoreMonths(ctx: OperationContext, _months: readonly number[], onMonth: (month: MonthRestored) => void): Promise<void> {
-    const plan = await planRestore(this.ch, ctx, this.tables);
+    const plan = await planRestore(this.ch, ctx, this.tables, this.batchRows);
     for (const [index, batch] of plan.batches.entries()) {
       throwIfAborted(ctx.signal);
       const step = await restoreBatch(this.ch, ctx, plan, index, this.pageRows, this.tables);
