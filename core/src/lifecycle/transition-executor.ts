@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IllegalTransitionError, NotFoundError, TransitionInProgressError } from '../errors';
+import { IllegalTransitionError, NotFoundError, PermafrostError, TransitionInProgressError } from '../errors';
 import type { Logger } from '../logger';
 import type { LifecycleBus, TransitionInfo } from './emitter';
 import type { HookOutcome, HookRef } from './hook-map';
@@ -209,7 +209,11 @@ export class TransitionExecutor {
       failedHooks: failed.map((o) => ({ plugin: o.plugin, name: o.name, point: o.point, message: o.error?.message ?? 'failed' })),
       error: failed.length > 0 ? failed.map((o) => `${o.plugin}: ${o.error?.message}`).join('; ') : error.message,
     });
-    this.logger.error('transition failed', { transitionId: record.transitionId, workspaceId: record.workspaceId, phase, error: record.error });
+    // Codes, not only messages: an operator (or a fleet benchmark) counts failures by what they were.
+    this.logger.error('transition failed', {
+      transitionId: record.transitionId, workspaceId: record.workspaceId, phase, error: record.error,
+      code: codeOf(error), causes: failed.map((o) => codeOf(o.error)),
+    });
     this.bus.emit('transition:failed', { ...info(record), error, phase, statusChanged, durationMs: performance.now() - run.started });
     throw error;
   }
@@ -222,6 +226,12 @@ export class TransitionExecutor {
 
 function info(r: TransitionRecord): TransitionInfo {
   return { transitionId: r.transitionId, workspaceId: r.workspaceId, transition: r.transition, from: r.from, to: r.to, attempt: r.attempt };
+}
+
+/** A PermafrostError's stable code; `UNTYPED` for anything else (a driver's or a plugin's plain Error). */
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return err instanceof PermafrostError && typeof code === 'string' ? code : 'UNTYPED';
 }
 
 function combineSignals(options: ExecuteOptions): AbortSignal {
