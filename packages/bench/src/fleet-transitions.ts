@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultDataRoot, repoRoot } from '@permafrost/dev-stack';
 import { runFleetTransitions, type RoundResult } from './fleet/fleet-transitions';
+import { killStartedWorkers } from './fleet/workers';
 import { machine } from './machine';
 
 const int = (min: number, max: number) => (v: string) => {
@@ -32,6 +33,15 @@ async function main() {
   const log = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   const startedAt = new Date();
   const dir = join(process.env.PERMAFROST_DATA_DIR ?? defaultDataRoot, `fleet-bench-${process.pid}`);
+  // Interrupted: the engine server and the services stop by themselves when this process exits; the
+  // workers would not, so they go first.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killStartedWorkers();
+      log(`${signal}: workers killed; the servers stop with this process; scratch data left in ${dir}`);
+      process.exit(130);
+    });
+  }
   let result;
   try {
     result = await runFleetTransitions({
@@ -61,7 +71,7 @@ async function main() {
     line(result.pause),
     line(result.resume),
     `pg connections peak ${result.pgConnectionsPeak.server} (server) / ${result.pgConnectionsPeak.database} (database); peak RSS MiB: requester ${result.peakRssMiB.requester}, workers ${result.peakRssMiB.workers.join('/')}, engine server ${result.peakRssMiB.engineServer ?? '?'}`,
-    `worker log problems: ${JSON.stringify(result.workerLogProblems)}; errors: ${JSON.stringify({ pause: { rejected: result.pause.rejectedByCode, failed: result.pause.jobs.failedByCode }, resume: { rejected: result.resume.rejectedByCode, failed: result.resume.jobs.failedByCode } })}`,
+    `worker log problems: ${JSON.stringify(Object.fromEntries(Object.entries(result.workerLogProblems).map(([k, v]) => [k, v.count])))}; errors: ${JSON.stringify({ pause: { rejected: result.pause.rejectedByCode, failed: result.pause.jobs.failedByCode }, resume: { rejected: result.resume.rejectedByCode, failed: result.resume.jobs.failedByCode } })}`,
     `${ok ? 'all checks pass' : 'CHECKS FAILED'}   results: ${file}`,
   ].join('\n') + '\n');
   if (!ok) process.exitCode = 1;

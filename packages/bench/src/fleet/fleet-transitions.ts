@@ -24,6 +24,17 @@ export interface FleetRunOptions {
   /** Per round (pauses, resumes): how long every operation may take to finish. */
   roundTimeoutMs: number;
   log?: (message: string) => void;
+  /** Called after each round's checks, with the app still open (tests look further, e.g. that the checks can fail). */
+  afterRound?: (round: RoundResult, context: RoundContext) => Promise<void>;
+}
+
+/** What a round ran on, for `afterRound`. */
+export interface RoundContext {
+  app: FleetApp;
+  workspaceIds: string[];
+  seeded: Seeded;
+  /** Workspace id → the operation id its request returned. */
+  operations: Map<string, string>;
 }
 
 export interface RoundResult {
@@ -55,7 +66,8 @@ export interface FleetRunResult {
   workersReadyMs: number;
   pause: RoundResult;
   resume: RoundResult;
-  workerLogProblems: Record<string, number>;
+  /** Worker log lines at warn or above, by message and codes: how many, and the first few errors' text. */
+  workerLogProblems: Record<string, { count: number; examples: string[] }>;
   workerExitCodes: Array<number | null>;
   pgConnectionsPeak: { server: number; database: number };
   peakRssMiB: { requester: number; workers: Array<number | undefined>; engineServer?: number; services?: number };
@@ -102,10 +114,12 @@ export async function runFleetTransitions(options: FleetRunOptions): Promise<Fle
     const engineServer = peakRssOf(fleet.pids.engineServer);
     const services = peakRssOf(fleet.pids.services);
     const workerExitCodes = await stopWorkers(workers);
-    const workerLogProblems: Record<string, number> = {};
+    const workerLogProblems: FleetRunResult['workerLogProblems'] = {};
     for (const entry of workers.flatMap((w) => w.problems)) {
       const key = [entry.msg, entry.code, Array.isArray(entry.causes) ? entry.causes.join('+') : undefined].filter(Boolean).join(' ');
-      workerLogProblems[key] = (workerLogProblems[key] ?? 0) + 1;
+      const seen = (workerLogProblems[key] ??= { count: 0, examples: [] });
+      seen.count += 1;
+      if (seen.examples.length < 3) seen.examples.push(String(entry.error ?? entry.msg).slice(0, 600));
     }
     workers = [];
     const peaks = await sampler.stop();
@@ -149,13 +163,14 @@ async function runRound(
   const checkStarted = performance.now();
   const checks = await check(app.db, app.ch, seeded, requests.operations);
   const checkMs = performance.now() - checkStarted;
+  const context: RoundContext = { app, workspaceIds: ids, seeded, operations: requests.operations };
   const lat = await latencies(app.db, requests);
   const jobs = await jobErrors(app.db, opIds);
   const rejectedByCode: Record<string, number> = {};
   for (const code of requests.rejected.values()) rejectedByCode[code] = (rejectedByCode[code] ?? 0) + 1;
   const failedChecks = checks.filter((c) => c.problems.length > 0).length;
   log(`${transition}: ${settled.completed} completed, ${settled.failed} failed in ${Math.round(completedMs)} ms; ${checks.length - failedChecks} of ${checks.length} workspaces pass every check`);
-  return {
+  const result: RoundResult = {
     transition,
     requestsMs: Math.round(requests.requestsMs),
     completedMs: Math.round(completedMs),
@@ -168,4 +183,6 @@ async function runRound(
     jobs: { retried: jobs.retriedJobs, failedByCode: jobs.failedByCode },
     checks,
   };
+  await options.afterRound?.(result, context);
+  return result;
 }

@@ -24,6 +24,17 @@ export interface WorkerOptions {
 
 const PINO_WARN = 40;
 
+/** Workers started by this process and not yet exited: killed if this process is told to stop. */
+const running = new Set<WorkerProcess>();
+
+/**
+ * SIGKILLs every worker this process started. For a signal handler: workers are not tied to this
+ * process as the engine server and services are (those stop when our end of their stdin closes).
+ */
+export function killStartedWorkers(): void {
+  for (const w of running) w.child.kill('SIGKILL');
+}
+
 /** Starts one `permafrost worker` and resolves once it printed its ready line. */
 export function startWorker(options: WorkerOptions): Promise<WorkerProcess> {
   return new Promise((ready, fail) => {
@@ -33,6 +44,8 @@ export function startWorker(options: WorkerOptions): Promise<WorkerProcess> {
     });
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     const worker: WorkerProcess = { pid: child.pid!, child, exited, problems: [] };
+    running.add(worker);
+    void exited.then(() => running.delete(worker));
     let out = '';
     let err = '';
     let isReady = false;
