@@ -107,8 +107,12 @@ describe('the reconcile cron of permafrost worker', () => {
     const runs: Array<{ state: string; output: { checked: number; findings: number; enqueued: number } }> = await ds().query(
       `SELECT state, output FROM pgboss.job WHERE name = $1 AND state = 'completed' ORDER BY completed_on`, [RECONCILE_QUEUE]);
     expect(runs[0]).toEqual({ state: 'completed', output: { checked: expect.any(Number), findings: 1, enqueued: 1 } });
-    expect(await ds().query(`SELECT state, data FROM pgboss.job WHERE name = $1`, [MAINTENANCE_QUEUE]))
-      .toEqual([{ state: 'completed', data: { kind: 'archive-late', workspaceId: ws } }]);
+    // A run in the next minute may queue the fix once more while the first one's hot deletes are still
+    // applied (the rows look hot until then); the second archive finds nothing left and ends a no-op.
+    const fixes = await ds().query(`SELECT state, data FROM pgboss.job WHERE name = $1`, [MAINTENANCE_QUEUE]);
+    expect(fixes.length).toBeGreaterThanOrEqual(1);
+    expect(fixes).toEqual(fixes.map(() => ({ state: 'completed', data: { kind: 'archive-late', workspaceId: ws } })));
+    process.stderr.write(`reconcile runs: ${runs.length}, archive-late jobs: ${fixes.length}\n`);
     expect(await ds().query(`SELECT status, cold_storage_state FROM workspace WHERE id = $1`, [ws])).toEqual([{ status: 'Paused', cold_storage_state: 'archived' }]);
     await stopWorker();
 
