@@ -55,7 +55,7 @@ async function main() {
   const failing = (r: RoundResult) => r.checks.filter((c) => c.problems.length > 0);
   const summary = (r: RoundResult) => ({ ...r, checks: { passed: r.checks.length - failing(r).length, failed: failing(r).length, examples: failing(r).slice(0, 10) } });
   const ok = failing(result.pause).length === 0 && failing(result.resume).length === 0 && result.pause.checks.length === opts.workspaces
-    && result.resume.checks.length === opts.workspaces && Object.keys(result.workerLogProblems).length === 0;
+    && result.resume.checks.length === opts.workspaces && Object.keys(result.workerLogProblems).length === 0 && result.reconcileAfterPause.findings === 0;
   const json = { startedAt: startedAt.toISOString(), machine: machine(result.engineVersion), ...result, pause: summary(result.pause), resume: summary(result.resume), ok };
   mkdirSync(opts.out, { recursive: true });
   const file = join(opts.out, `fleet-transitions-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
@@ -69,6 +69,7 @@ async function main() {
     `fleet transitions: ${result.workspaces} workspaces × ${result.eventsPerWorkspace} events (${result.months} months), ${result.workers} worker processes × concurrency ${result.concurrency}`,
     `seed ${(result.seedMs / 1000).toFixed(1)} s, workers ready ${(result.workersReadyMs / 1000).toFixed(1)} s`,
     line(result.pause),
+    `reconcile --dry-run after the pauses: ${result.reconcileAfterPause.checked} workspaces in ${(result.reconcileAfterPause.durationMs / 1000).toFixed(1)} s, ${result.reconcileAfterPause.findings} findings`,
     line(result.resume),
     `pg connections peak ${result.pgConnectionsPeak.server} (server) / ${result.pgConnectionsPeak.database} (database); peak RSS MiB: requester ${result.peakRssMiB.requester}, workers ${result.peakRssMiB.workers.join('/')}, engine server ${result.peakRssMiB.engineServer ?? '?'}`,
     `worker log problems: ${JSON.stringify(Object.fromEntries(Object.entries(result.workerLogProblems).map(([k, v]) => [k, v.count])))}; errors: ${JSON.stringify({ pause: { rejected: result.pause.rejectedByCode, failed: result.pause.jobs.failedByCode }, resume: { rejected: result.resume.rejectedByCode, failed: result.resume.jobs.failedByCode } })}`,

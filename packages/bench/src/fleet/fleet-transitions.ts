@@ -4,6 +4,7 @@ import { checkPaused, checkResumed, type Seeded, type WorkspaceCheck } from './c
 import { hotRowDigests, hotStoredDigests, waitForHotDeletes } from './digests';
 import { openFleetApp, type FleetApp } from './fleet-app';
 import { startFleetStack } from './fleet-stack';
+import { probeReconcile, type ReconcileProbe } from './reconcile-probe';
 import { peakRssOf, startSampler } from './sampler';
 import { seedWorkspaces } from './seed';
 import { jobErrors, latencies, requestAll, waitForOperations } from './transitions';
@@ -65,6 +66,8 @@ export interface FleetRunResult {
   seedMs: number;
   workersReadyMs: number;
   pause: RoundResult;
+  /** `reconcile --dry-run` right after the pauses: every workspace Paused and archived, so nothing to fix. */
+  reconcileAfterPause: ReconcileProbe;
   resume: RoundResult;
   /** Worker log lines at warn or above, by message and codes: how many, and the first few errors' text. */
   workerLogProblems: Record<string, { count: number; examples: string[] }>;
@@ -108,6 +111,8 @@ export async function runFleetTransitions(options: FleetRunOptions): Promise<Fle
     const workersReadyMs = performance.now() - workersStarted;
 
     const pause = await runRound('pause', app, ids, seeded, options, log, checkPaused);
+    const reconcileAfterPause = await probeReconcile(fleet.workerEnv);
+    log(`reconcile --dry-run: ${reconcileAfterPause.checked} workspaces checked in ${reconcileAfterPause.durationMs} ms, ${reconcileAfterPause.findings} findings`);
     const resume = await runRound('resume', app, ids, seeded, options, log, checkResumed);
 
     const workerPeaks = workers.map((w) => peakRssOf(w.pid));
@@ -127,7 +132,7 @@ export async function runFleetTransitions(options: FleetRunOptions): Promise<Fle
     return {
       workspaces: options.workspaces, eventsPerWorkspace: options.eventsPerWorkspace, months: options.months,
       workers: options.workers, concurrency: options.concurrency, workerMode: 'processes', engineVersion,
-      seedMs: Math.round(seedMs), workersReadyMs: Math.round(workersReadyMs), pause, resume,
+      seedMs: Math.round(seedMs), workersReadyMs: Math.round(workersReadyMs), pause, reconcileAfterPause, resume,
       workerLogProblems, workerExitCodes,
       pgConnectionsPeak: peaks.pgConnections,
       peakRssMiB: { requester: MiB(peaks.rssBytes)!, workers: workerPeaks.map(MiB), engineServer: MiB(engineServer), services: MiB(services) },
