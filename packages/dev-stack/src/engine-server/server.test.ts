@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -258,6 +260,31 @@ describe('engine server speaks the HTTP interface of @clickhouse/client', () => 
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(1900); // two 1 s queries side by side, not one after the other
     expect(ticks).toBeGreaterThan(elapsed / 20 / 3);
+  });
+
+  it('never resets a keep-alive request that arrived while its event loop was held (idle timeout far past the client\'s socket TTL)', async () => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    const responses = (n: number) => new Promise<void>((resolve, reject) => {
+      const check = () => (received.split('HTTP/1.1 200').length - 1 >= n ? resolve() : undefined);
+      socket.on('data', (d) => { received += d; check(); });
+      socket.once('error', reject);
+      socket.once('close', () => reject(new Error(`connection closed after ${received.split('HTTP/1.1 200').length - 1} responses`)));
+      check();
+    });
+    const request = `GET /?query=SELECT%201 HTTP/1.1\r\nHost: engine\r\nAuthorization: ${basic}\r\nConnection: keep-alive\r\n\r\n`;
+    try {
+      socket.write(request);
+      await responses(1);
+      socket.write(request); // a client reusing its idle socket (within its own TTL)…
+      expect(socket.writableLength).toBe(0); // (the request is with the server's kernel)
+      const until = Date.now() + 7_000;
+      while (Date.now() < until); // …while a synchronous pipeline build holds the loop past Node's default 5 s idle timeout (and its slack)
+      await responses(2);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('serves the one engine, storage policies included', async () => {

@@ -28,6 +28,18 @@ import {
 /** How long stop() lets running requests finish before it closes their connections. */
 const STOP_GRACE_MS = 5_000;
 
+/**
+ * How long an idle keep-alive connection stays open. A client reuses an idle socket for up to its own
+ * TTL (@clickhouse/client: 2.5 s), so the server must never close one sooner, or a request sent on it
+ * meanwhile is reset (ECONNRESET). Node's default (5 s) keeps that margin only while this event loop
+ * turns: a statement whose pipeline is built synchronously with remote I/O in it (StreamQuery; an
+ * s3() listing took 4 s under load) holds the loop, the idle timer fires late, after a request has
+ * arrived, and closes the socket under it. Measured in the fleet benchmark: 10 of 60 restores failed
+ * once with `read ECONNRESET` (and were retried). ClickHouse itself keeps idle connections 10 s; what
+ * matters is a margin no stalled loop eats.
+ */
+const KEEP_ALIVE_MS = 60_000;
+
 export interface EngineServerOptions {
   /** The engine's data directory. The storage config is the repo's one (clickhouse-config/…/storage.xml). */
   dataPath: string;
@@ -60,6 +72,8 @@ export async function startEngineServer(options: EngineServerOptions): Promise<R
     active.add(handled);
     void handled.finally(() => active.delete(handled));
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 5_000; // must exceed keepAliveTimeout (Node's rule for keep-alive)
   try {
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
     await once(server, 'listening');
