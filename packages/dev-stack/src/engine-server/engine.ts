@@ -98,13 +98,15 @@ function loadNative(): ChdbNative {
  */
 let parameterizedTail: Promise<unknown> = Promise.resolve();
 function oneParameterizedAtATime<T>(run: () => Promise<T>, times?: LockTimes): Promise<T> {
-  const result = parameterizedTail.then(() => {
+  const result = parameterizedTail.then(async () => {
     if (times) times.acquired = performance.now();
-    return run();
+    try {
+      return await run();
+    } finally {
+      if (times) times.released = performance.now();
+    }
   });
-  parameterizedTail = result.catch(() => undefined).finally(() => {
-    if (times) times.released = performance.now();
-  });
+  parameterizedTail = result.catch(() => undefined);
   return result;
 }
 

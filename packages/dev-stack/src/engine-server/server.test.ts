@@ -287,6 +287,13 @@ describe('engine server speaks the HTTP interface of @clickhouse/client', () => 
     }
   });
 
+  it('takes bound parameters as long as ClickHouse does (URLs past Node\'s 16 KiB default)', async () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`); // ~120 KB of URL
+    const rs = await client.query({ query: 'SELECT length({ids:Array(String)}) AS n, {ids:Array(String)}[3000] AS last', format: 'JSONEachRow', query_params: { ids } });
+    const [row] = await rs.json<{ n: number | string; last: string }>();
+    expect({ n: Number(row!.n), last: row!.last }).toEqual({ n: 3000, last: ids[2999] });
+  });
+
   it('serves the one engine, storage policies included', async () => {
     const rs = await client.query({ query: "SELECT policy_name FROM system.storage_policies WHERE policy_name = 'cold_storage'", format: 'JSONEachRow' });
     expect(await rs.json()).toEqual([{ policy_name: 'cold_storage' }]);
