@@ -219,7 +219,11 @@ export class TransitionExecutor {
     const failedHooks = failed.map((o) => ({ plugin: o.plugin, name: o.name, point: o.point, message: o.error?.message ?? 'failed', ...codeOf(o.error) }));
     const message = failed.length > 0 ? failed.map((o) => `${o.plugin}: ${o.error?.message}`).join('; ') : error.message;
     await this.save(record, { state: 'failed', finishedAt: new Date(), failedHooks, ...failureFields(record, phase, codeOf(error).code ?? 'ERROR', message, failedHooks) });
-    this.logger.error('transition failed', { transitionId: record.transitionId, workspaceId: record.workspaceId, phase, error: record.error });
+    // Codes, not only messages: an operator (or a fleet benchmark) counts failures by what they were.
+    this.logger.error('transition failed', {
+      transitionId: record.transitionId, workspaceId: record.workspaceId, phase, error: record.error,
+      code: codeOf(error).code ?? 'UNTYPED', causes: failed.map((o) => codeOf(o.error).code ?? 'UNTYPED'),
+    });
     this.bus.emit('transition:failed', { ...info(record), error, phase, statusChanged, durationMs: performance.now() - run.started });
     throw error;
   }
@@ -261,6 +265,8 @@ function codeOf(error: Error | undefined): { code?: string } {
 function info(r: TransitionRecord): TransitionInfo {
   return { transitionId: r.transitionId, workspaceId: r.workspaceId, transition: r.transition, from: r.from, to: r.to, attempt: r.attempt };
 }
+
+/** A PermafrostError's stable code; `UNTYPED` for anything else (a driver's or a plugin's plain Error). */
 
 function combineSignals(options: ExecuteOptions): AbortSignal {
   const signals = [options.signal, options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined);

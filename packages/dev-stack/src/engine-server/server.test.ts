@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -258,6 +260,38 @@ describe('engine server speaks the HTTP interface of @clickhouse/client', () => 
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(1900); // two 1 s queries side by side, not one after the other
     expect(ticks).toBeGreaterThan(elapsed / 20 / 3);
+  });
+
+  it('never resets a keep-alive request that arrived while its event loop was held (idle timeout far past the client\'s socket TTL)', async () => {
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    const responses = (n: number) => new Promise<void>((resolve, reject) => {
+      const check = () => (received.split('HTTP/1.1 200').length - 1 >= n ? resolve() : undefined);
+      socket.on('data', (d) => { received += d; check(); });
+      socket.once('error', reject);
+      socket.once('close', () => reject(new Error(`connection closed after ${received.split('HTTP/1.1 200').length - 1} responses`)));
+      check();
+    });
+    const request = `GET /?query=SELECT%201 HTTP/1.1\r\nHost: engine\r\nAuthorization: ${basic}\r\nConnection: keep-alive\r\n\r\n`;
+    try {
+      socket.write(request);
+      await responses(1);
+      socket.write(request); // a client reusing its idle socket (within its own TTL)…
+      expect(socket.writableLength).toBe(0); // (the request is with the server's kernel)
+      const until = Date.now() + 7_000;
+      while (Date.now() < until); // …while a synchronous pipeline build holds the loop past Node's default 5 s idle timeout (and its slack)
+      await responses(2);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('takes bound parameters as long as ClickHouse does (URLs past Node\'s 16 KiB default)', async () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`); // ~120 KB of URL
+    const rs = await client.query({ query: 'SELECT length({ids:Array(String)}) AS n, {ids:Array(String)}[3000] AS last', format: 'JSONEachRow', query_params: { ids } });
+    const [row] = await rs.json<{ n: number | string; last: string }>();
+    expect({ n: Number(row!.n), last: row!.last }).toEqual({ n: 3000, last: ids[2999] });
   });
 
   it('serves the one engine, storage policies included', async () => {

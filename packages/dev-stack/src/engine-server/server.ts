@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { S3Location } from '@permafrost/backend-lib/servers';
 import { Engine, type EngineConnection, type QuerySummary } from './engine';
@@ -27,6 +28,26 @@ import {
 
 /** How long stop() lets running requests finish before it closes their connections. */
 const STOP_GRACE_MS = 5_000;
+
+/**
+ * How long an idle keep-alive connection stays open. A client reuses an idle socket for up to its own
+ * TTL (@clickhouse/client: 2.5 s), so the server must never close one sooner, or a request sent on it
+ * meanwhile is reset (ECONNRESET). Node's default (5 s) keeps that margin only while this event loop
+ * turns: a statement whose pipeline is built synchronously with remote I/O in it (StreamQuery; an
+ * s3() listing took 4 s under load) holds the loop, the idle timer fires late, after a request has
+ * arrived, and closes the socket under it. Measured in the fleet benchmark: 10 of 60 restores failed
+ * once with `read ECONNRESET` (and were retried). ClickHouse itself keeps idle connections 10 s; what
+ * matters is a margin no stalled loop eats.
+ */
+const KEEP_ALIVE_MS = 60_000;
+
+/**
+ * Longest request line and headers accepted. @clickhouse/client sends bound parameters in the URL, so
+ * a statement over many ids (an `Array(String)` of 1,000 workspace ids is ~40 KB) needs more than
+ * Node's 16 KiB default, which answers 431 with no body (the client saw an Error without a message).
+ * ClickHouse's own limit (http_max_uri_size) is 1 MiB.
+ */
+const MAX_URI_BYTES = 1 << 20;
 
 export interface EngineServerOptions {
   /** The engine's data directory. The storage config is the repo's one (clickhouse-config/…/storage.xml). */
@@ -55,11 +76,13 @@ const DISPLAY_NAME = 'permafrost-engine-server';
 export async function startEngineServer(options: EngineServerOptions): Promise<RunningEngineServer> {
   const engine = await Engine.open(options);
   const active = new Set<Promise<void>>();
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_URI_BYTES }, (req, res) => {
     const handled = handle(engine, options, req, res).catch(() => void res.destroy());
     active.add(handled);
     void handled.finally(() => active.delete(handled));
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 5_000; // must exceed keepAliveTimeout (Node's rule for keep-alive)
   try {
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
     await once(server, 'listening');
@@ -273,7 +296,9 @@ async function sendStreamed(res: ServerResponse, out: ResponseEncoding, headers:
   }
   if (clientGone) return;
   sink.end();
-  await once(res, 'finish').catch(() => undefined);
+  // 'finish', or 'close' when the client goes away after the last write (a result closed unread): waiting
+  // for 'finish' alone hung that request's handler, and stop() behind it, for good.
+  await finished(res).catch(() => undefined);
 }
 
 function sendError(res: ServerResponse, headers: Record<string, string>, err: unknown, version: string): void {
