@@ -13,6 +13,6 @@ export interface ReconcileProbe {
 /** `permafrost reconcile --dry-run` over the fleet: what a cron run costs at this size, and whether it agrees the round left nothing to fix. */
 export async function probeReconcile(env: NodeJS.ProcessEnv): Promise<ReconcileProbe> {
   const { stdout } = await promisify(execFile)(process.execPath, [CLI_BIN, '--json', 'reconcile', '--dry-run'], { env, maxBuffer: 64 << 20 });
-  const report = JSON.parse(stdout) as { checked: number; findings: unknown[]; durationMs: number };
+  const report = (JSON.parse(stdout) as { data: { checked: number; findings: unknown[]; durationMs: number } }).data; // the envelope's data
   return { checked: report.checked, findings: report.findings.length, durationMs: report.durationMs };
 }

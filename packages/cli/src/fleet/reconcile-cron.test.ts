@@ -31,7 +31,7 @@ describe('the reconcile cron of permafrost worker', () => {
   const cli = async (...args: string[]) => {
     const r = await runNode(bin, ['--json', ...args], env);
     if (r.code !== 0) throw new Error(`permafrost ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-    return JSON.parse(r.stdout);
+    return JSON.parse(r.stdout).data; // the envelope's data
   };
   const startWorker = (cron: string): Promise<ChildProcess> => new Promise((ready, fail) => {
     const child = spawn(process.execPath, [bin, '--json', 'worker', '--concurrency', '1', '--reconcile-cron', cron], { env, stdio: ['ignore', 'pipe', 'pipe'] });
