@@ -2,13 +2,13 @@ import pLimit from 'p-limit';
 import type { DataSource } from 'typeorm';
 import { ConflictError, isPermafrostError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
 import { assertWorkspaceId, type ClickHouse } from '@permafrost/backend-lib';
-import { ColdStorageUnreachableError, isS3Failure } from './errors';
+import { ColdPartsLimitError, ColdStorageUnreachableError, isS3Failure, isTooManyParts, PARTS_LIMIT_ADVICE } from './errors';
 import { HotEvents } from './hot-events';
 import { collectOrphanObjects, type OrphanReport } from './orphans';
 import type { S3Location } from './s3-location';
 import type { ArchiveReport, ColdStoragePlan, RestoreReport } from './reports';
 import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState } from './state/journal';
-import type { ColdStorageStrategy, MonthArchived, OperationContext, PartitionStats } from './strategies/types';
+import type { ColdStorageStrategy, ColdTableCapacity, MonthArchived, OperationContext, PartitionStats } from './strategies/types';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -75,6 +75,18 @@ export class ColdStorageService {
   /** Deletes cold-disk objects no table references (see collectOrphanObjects); a fleet maintenance job. */
   async collectOrphans(options: { graceMs?: number; dryRun?: boolean } = {}): Promise<OrphanReport> {
     return collectOrphanObjects(this.ch, this.s3, { graceMs: options.graceMs ?? 60 * 60_000, dryRun: options.dryRun ?? false });
+  }
+
+  /**
+   * Parts used vs allowed in each cold table with a part limit (the table strategy's), read from table
+   * metadata only: cheap enough for a status page, whatever the fleet's size.
+   */
+  async coldCapacity(): Promise<ColdTableCapacity[]> {
+    const byTable = new Map<string, ColdTableCapacity>();
+    for (const strategy of this.strategies.values()) {
+      for (const table of (await strategy.capacity?.()) ?? []) byTable.set(table.table, table);
+    }
+    return [...byTable.values()];
   }
 
   async restoreWorkspaceEventsFromColdStorage(workspaceId: string, options: RunOptions = {}): Promise<RestoreReport> {
@@ -160,6 +172,9 @@ export class ColdStorageService {
         const note = coldMonths.length > 0 ? 'already archived: no hot events to move' : 'nothing to archive: the workspace has no events';
         return { workspaceId, outcome: 'noop', note, strategy: strategy.name, months: [], rows: 0, internalRows: 0, bytes: 0, stayedHot: 0, durationMs: Date.now() - started };
       }
+      // Before anything is recorded or copied: storage with a hard limit refuses here, typed, not
+      // half-way through the copy with the engine's raw error.
+      await strategy.admit?.(workspaceId, months.map((m) => m.month));
       op = await this.journal.begin(workspaceId, 'archive', strategy.name, snapshot, months.map((m) => m.month));
     }
     const strategy = this.strategy(op.strategy);
@@ -293,13 +308,26 @@ export class ColdStorageService {
 
 /** What was done when an operation of this kind fails part-way, in words a caller can act on. */
 const DONE_SO_FAR = {
-  archive: 'No hot row was deleted (hot rows go only after every month is verified cold)',
-  restore: 'Months already restored are hot again and their cold copy freed; the other months are still cold, none is in both places',
+  archive: 'No hot row was deleted (hot rows go only after every month is verified cold); months copied so far wait in cold storage for the retry, which never copies a verified month twice',
+  // A month is moved hot table by table and then freed: a failure inside it can leave it hot and not yet freed.
+  restore: 'Months already restored are hot again and their cold copy freed; the month in progress may already be hot with its cold copy not yet freed (the retry frees it, never moving it twice); the other months are still cold',
 } as const;
 
-/** S3 failures become COLD_STORAGE_UNREACHABLE, saying what was done; typed errors pass through. */
-function typedFailure(err: unknown, workspaceId: string, kind: 'archive' | 'restore'): unknown {
-  if (!isS3Failure(err) || isPermafrostError(err)) return err;
+/**
+ * S3 failures become COLD_STORAGE_UNREACHABLE and the engine's part limit COLD_PARTS_LIMIT, each saying
+ * what was done; typed errors pass through.
+ */
+export function typedFailure(err: unknown, workspaceId: string, kind: 'archive' | 'restore'): unknown {
+  if (isPermafrostError(err)) return err;
+  if (isTooManyParts(err)) {
+    // Admission keeps archives under the limit; this is an archive racing others past it, or a restore
+    // moving parts into a hot table that is at its own limit.
+    return new ColdPartsLimitError(
+      `ClickHouse refused an insert during the ${kind} of workspace ${workspaceId}: ${firstLine(err)}. ${DONE_SO_FAR[kind]}. ` +
+      `To go on, ${PARTS_LIMIT_ADVICE}; then retry the transition.`,
+      { workspaceId, plugin: 'cold-storage', cause: err });
+  }
+  if (!isS3Failure(err)) return err;
   return new ColdStorageUnreachableError(
     `Cold storage (S3) did not answer during the ${kind} of workspace ${workspaceId}: ${firstLine(err)}. ${DONE_SO_FAR[kind]}; once S3 answers, retry the transition.`,
     { workspaceId, plugin: 'cold-storage', cause: err });

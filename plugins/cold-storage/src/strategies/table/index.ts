@@ -1,6 +1,7 @@
 import { EVENT_TABLES, MONTH_OF } from '../../rows';
 import type { PartitionStats, StrategyDefinition } from '../types';
 import { TableArchiver } from './archiver';
+import { assertColdRoom, coldTablesCapacity } from './capacity';
 import { COLD_TABLE, coldTablesOf, tableStrategyMigrations } from './ddl';
 import { partitionsBytes } from './partitions';
 import { TableRestorer } from './restorer';
@@ -18,6 +19,8 @@ export const tableStrategy: StrategyDefinition = {
     name: 'table',
     archiver: new TableArchiver(ch),
     restorer: new TableRestorer(ch, s3, pageRows),
+    admit: (workspaceId, months) => assertColdRoom(ch, workspaceId, months),
+    capacity: () => coldTablesCapacity(ch),
     async coldPartitions(workspaceId: string): Promise<PartitionStats[]> {
       const byMonth = new Map<number, PartitionStats>();
       for (const table of EVENT_TABLES) {
