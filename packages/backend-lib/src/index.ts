@@ -21,7 +21,7 @@ export { PostgresWorkspaceStateStore, WORKSPACE_LOCK_OPTIONS, type WorkspaceLock
 export { dataLayer, DATA_LAYER_PLUGIN, POSTGRES_CONTRIBUTIONS, CLICKHOUSE_MIGRATIONS, type DataLayerOptions } from './plugin';
 export { isUuid, assertWorkspaceId } from './ids';
 export { generateEvents, isInternalEventName, type GenerateEventsOptions } from './userEvents/generate';
-export { seedEvents, type SeedOptions } from './userEvents/seed';
+export { seedEvents, seedFleetEvents, type SeedOptions, type FleetSeedOptions } from './userEvents/seed';
 export { snapshotWorkspace, type WorkspaceSnapshot } from './userEvents/snapshot';
 export {
   TRANSITION_JOBS, OperationTimeoutError, DatabaseBusyError,
