@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ClickHouse } from '@permafrost/backend-lib';
 import { startTestStack, type TestStack } from '@permafrost/dev-stack/testing';
 import { countExistingObjects } from './s3-object-keys';
@@ -39,6 +41,24 @@ describe('countExistingObjects (embedded ClickHouse + S3)', () => {
       expect(left).toBe(0);
     } finally {
       await ch.command(`DROP TABLE IF EXISTS ${table} SYNC`);
+    }
+  });
+
+  it('an S3 that answers with errors fails the check (a key it cannot ask about is never counted as gone)', async () => {
+    // Every request answered 503, as an overloaded S3 would.
+    const failing: Server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>test</Message></Error>');
+    });
+    await new Promise<void>((ok) => failing.listen(0, '127.0.0.1', ok));
+    try {
+      const endpoint = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+      const err = await countExistingObjects(ch, { ...stack.s3, endpoint }, [`${stack.s3.prefix}/disk/abc/${'d'.repeat(29)}`]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(String((err as Error).message)).toMatch(/S3|503|ServiceUnavailable/i);
+    } finally {
+      await new Promise<void>((ok) => failing.close(() => ok()));
     }
   });
 });
