@@ -32,7 +32,7 @@ export { uninstallFromPlatform, type UninstallReport } from './schema-profile/un
 export { WorkspaceTable, SCHEMA_PROFILE, type WorkspaceRecord, type WorkspaceColdState, type SqlRunner } from './workspace-table';
 export { isUuid, assertWorkspaceId } from './ids';
 export { generateEvents, isInternalEventName, type GenerateEventsOptions } from './userEvents/generate';
-export { seedEvents, type SeedOptions } from './userEvents/seed';
+export { seedEvents, seedFleetEvents, type SeedOptions, type FleetSeedOptions } from './userEvents/seed';
 export { snapshotWorkspace, type WorkspaceSnapshot } from './userEvents/snapshot';
 export {
   TRANSITION_JOBS, OperationTimeoutError, DatabaseBusyError,

@@ -9,6 +9,7 @@ import { defaultDataRoot, repoRoot } from '@permafrost/dev-stack';
 import { openBenchApp } from './app';
 import { benchArchiveRestore } from './archive-restore';
 import { benchDispatch } from './dispatch';
+import { runFleet } from './fleet/run';
 import { machine } from './machine';
 import { round } from './stats';
 
@@ -26,11 +27,28 @@ const program = new Command('permafrost-bench')
   .option('--memory-events <n>', 'the large restore of the memory comparison (default 5 × --events)', int)
   .option('--page-rows <n>', 'restore page size', int, 100_000)
   .option('--out <dir>', 'where the JSON goes', resolve(repoRoot, 'bench/results'))
+  .option('--fleet <n>', 'fleet mode instead: N small workspaces archived, per-workspace costs at 10 and at N (fleet-<date>.json)', int)
+  .option('--fleet-strategies <list>', 'fleet mode: strategies to run, comma-separated', 'table,parquet')
+  .option('--fleet-events <n>', 'fleet mode: events per workspace', int, 48)
+  .option('--fleet-months <n>', 'fleet mode: months per workspace', int, 24)
+  .option('--fleet-probes <n>', 'fleet mode: workspaces archived and resumed one at a time at each point (median reported)', int, 5)
   .parse();
 
 async function main() {
-  const opts = program.opts<{ events: number; repeats: number; memoryEvents?: number; pageRows: number; out: string }>();
+  const opts = program.opts<{
+    events: number; repeats: number; memoryEvents?: number; pageRows: number; out: string;
+    fleet?: number; fleetStrategies: string; fleetEvents: number; fleetMonths: number; fleetProbes: number;
+  }>();
   const log = (m: string) => process.stderr.write(`${m}\n`);
+  if (opts.fleet !== undefined) {
+    if (opts.fleet < 20) program.error('error: --fleet must be at least 20 (the small point is 10 archived workspaces)');
+    const verified = await runFleet({
+      n: opts.fleet, strategies: opts.fleetStrategies.split(',').map((s) => s.trim()).filter(Boolean), perWorkspace: opts.fleetEvents,
+      months: opts.fleetMonths, probes: opts.fleetProbes, batch: 10, pageRows: opts.pageRows, out: opts.out, log,
+    });
+    if (!verified) process.exitCode = 1;
+    return;
+  }
   const started = new Date();
 
   log(`hook dispatch: 20 no-op plugins…`);

@@ -3,12 +3,13 @@ import type { DataSource } from 'typeorm';
 import { ConflictError, InvalidInputError, isPermafrostError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
 import { assertWorkspaceId, type ClickHouse, type WorkspaceTable } from '@permafrost/backend-lib';
 import { ColdStorageUnreachableError, isS3Failure } from './errors';
+import { firstLine, typedFailure, typedFailures } from './failures';
 import { HotEvents } from './hot-events';
 import { collectOrphanObjects, type OrphanReport } from './orphans';
 import type { S3Location } from './s3-location';
 import type { ArchiveReport, ColdStoragePlan, RestoreReport } from './reports';
 import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState } from './state/journal';
-import type { ColdStorageStrategy, MonthArchived, MonthRestored, OperationContext, PartitionStats } from './strategies/types';
+import type { ColdStorageStrategy, ColdTableCapacity, MonthArchived, MonthRestored, OperationContext, PartitionStats } from './strategies/types';
 import type { OperationFinished } from '@permafrost/core';
 import { operationFinished, type OperationTotals } from './operation-finished';
 import type { ColdStorageTables } from './tables';
@@ -129,6 +130,18 @@ export class ColdStorageService {
     return collectOrphanObjects(this.ch, this.s3, { graceMs: options.graceMs ?? 60 * 60_000, dryRun: options.dryRun ?? false });
   }
 
+  /**
+   * Parts used vs allowed in each cold table with a part limit (the table strategy's), read from table
+   * metadata only: cheap enough for a status page, whatever the fleet's size.
+   */
+  async coldCapacity(): Promise<ColdTableCapacity[]> {
+    const byTable = new Map<string, ColdTableCapacity>();
+    for (const strategy of this.strategies.values()) {
+      for (const table of (await strategy.capacity?.()) ?? []) byTable.set(table.table, table);
+    }
+    return [...byTable.values()];
+  }
+
   async restoreWorkspaceEventsFromColdStorage(workspaceId: string, options: RunOptions = {}): Promise<RestoreReport> {
     assertWorkspaceId(workspaceId);
     return this.lifecycleStore.withWorkspaceLock(workspaceId, () => this.restore(workspaceId, options));
@@ -213,6 +226,9 @@ export class ColdStorageService {
         const note = coldMonths.length > 0 ? 'already archived: no hot events to move' : 'nothing to archive: the workspace has no events';
         return { workspaceId, outcome: 'noop', note, strategy: strategy.name, months: [], rows: 0, internalRows: 0, bytes: 0, stayedHot: 0, durationMs: Date.now() - started };
       }
+      // Before anything is recorded or copied: storage with a hard limit refuses here, typed, not
+      // half-way through the copy with the engine's raw error.
+      await strategy.admit?.(workspaceId, months.map((m) => m.month));
       op = await this.journal.begin(workspaceId, 'archive', strategy.name, snapshot, months.map((m) => m.month));
     }
     const strategy = this.strategy(op.strategy);
@@ -362,33 +378,6 @@ export class ColdStorageService {
   }
 }
 
-/** What was done when an operation of this kind fails part-way, in words a caller can act on. */
-const DONE_SO_FAR = {
-  archive: 'No hot row was deleted (hot rows go only after every month is verified cold)',
-  restore: 'Months already restored are hot again and their cold copy freed; the other months are still cold, none is in both places',
-} as const;
-
-/** S3 failures become COLD_STORAGE_UNREACHABLE, saying what was done; typed errors pass through. */
-function typedFailure(err: unknown, workspaceId: string, kind: 'archive' | 'restore'): unknown {
-  if (!isS3Failure(err) || isPermafrostError(err)) return err;
-  return new ColdStorageUnreachableError(
-    `Cold storage (S3) did not answer during the ${kind} of workspace ${workspaceId}: ${firstLine(err)}. ${DONE_SO_FAR[kind]}; once S3 answers, retry the transition.`,
-    { workspaceId, plugin: 'cold-storage', cause: err });
-}
-
-/** Steps outside a recorded operation (planning, finishing an earlier one) fail typed too. */
-async function typedFailures<T>(workspaceId: string, kind: 'archive' | 'restore', run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw typedFailure(err, workspaceId, kind);
-  }
-}
-
 function isUnfinished(op: ColdStorageOperation): boolean {
   return op.state === 'running' || op.state === 'failed';
-}
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 500);
 }

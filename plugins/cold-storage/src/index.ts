@@ -2,9 +2,10 @@ export { coldStorage, coldStorageStrategy, strategyNames, COLD_STORAGE_PLUGIN, C
 export { ColdStorageService, type RunOptions, type StrategyMigrationReport } from './cold-storage-service';
 export type { ArchiveReport, RestoreReport, ColdStoragePlan } from './reports';
 export type { ColdStorageState, ColdStorageOperation, StepStore } from './state/journal';
-export type { Archiver, Restorer, ColdStorageStrategy, OperationContext, PartitionStats, HotSnapshot, MonthArchived, MonthRestored, StrategyDefinition, StrategyDependencies } from './strategies/types';
+export type { Archiver, Restorer, ColdStorageStrategy, ColdTableCapacity, OperationContext, PartitionStats, HotSnapshot, MonthArchived, MonthRestored, StrategyDefinition, StrategyDependencies } from './strategies/types';
 export { tableStrategy, COLD_TABLE, STAGING_TABLE, COLD_INTERNAL_TABLE, STAGING_INTERNAL_TABLE, coldTableDdl, coldTablesOf } from './strategies/table';
-export { ColdStorageUnreachableError, VerificationFailedError } from './errors';
+export { ColdPartsLimitError, ColdStorageUnreachableError, VerificationFailedError } from './errors';
+export { PARTS_SAFE_SHARE } from './strategies/table/capacity';
 export { ROW_FINGERPRINT, STORED_COLUMNS, EVENTS, INTERNAL, EVENT_TABLES, eventTable, digestPlus, sameDigest, type EventTable, type RowDigest } from './rows';
 export { coldStorageTables, DEFAULT_TABLES, type ColdStorageTables, type ColdTables } from './tables';
 export { HOT_MONTH_UNDER_BOUND, WORKSPACE_MONTH, digest, throwIfAborted, pageBounds, pageFilter, restoreMonthStaged, dropStaging, type ColdMonthSource, type PageBounds } from './strategies/kit';

@@ -110,6 +110,19 @@ export interface StrategyDefinition {
   create(deps: StrategyDependencies): ColdStorageStrategy;
 }
 
+/** One cold table's parts against its `max_parts_in_total` (strategies whose storage has such a limit). */
+export interface ColdTableCapacity {
+  table: string;
+  activeParts: number;
+  /** The effective limit: the table's own setting, else the engine's merge_tree default. */
+  maxPartsInTotal: number;
+  limitSource: 'table' | 'engine';
+  /** An archive that would take activeParts above this is refused before it begins. */
+  refuseAbove: number;
+  /** activeParts / maxPartsInTotal. */
+  usedShare: number;
+}
+
 /** An Archiver and the Restorer that reads what it wrote, selectable by name in the plugin's options. */
 export interface ColdStorageStrategy {
   readonly name: string;
@@ -117,4 +130,12 @@ export interface ColdStorageStrategy {
   readonly restorer: Restorer;
   /** Months (with user_events_v2 counts) the workspace has in this strategy's cold storage, either table. */
   coldPartitions(workspaceId: string): Promise<PartitionStats[]>;
+  /**
+   * Optional, for storage with a hard limit: throws a typed error when archiving these months now would
+   * take it past a safe share of the limit. Called before an archive records or copies anything; reads
+   * metadata only (no per-workspace scan).
+   */
+  admit?(workspaceId: string, months: readonly number[]): Promise<void>;
+  /** Optional: where the strategy's storage stands against that limit, one entry per table. */
+  capacity?(): Promise<ColdTableCapacity[]>;
 }

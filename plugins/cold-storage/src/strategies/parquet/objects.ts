@@ -17,8 +17,15 @@ export const ZERO_FILES_OK = { s3_throw_on_zero_files_match: 0 } as Record<strin
 export class ParquetObjects {
   constructor(private readonly s3: S3Location) {}
 
-  file(table: EventTable, workspaceId: string, month: number, operationId: string): string {
-    return `${this.root(workspaceId)}/${month}/${this.sub(table)}${operationId}.parquet`;
+  /** The files of one operation, one per month, as an `INSERT INTO FUNCTION s3(…) PARTITION BY month` names them. */
+  partitionedFile(table: EventTable, workspaceId: string, operationId: string): string {
+    return `${this.root(workspaceId)}/{_partition_id}/${this.sub(table)}${operationId}.parquet`;
+  }
+
+  /** Exactly these months' files of one operation (a brace list of whole names: no listing of other files). */
+  filesOf(table: EventTable, workspaceId: string, months: readonly number[], operationId: string): string {
+    const list = months.length === 1 ? String(months[0]) : `{${months.join(',')}}`;
+    return `${this.root(workspaceId)}/${list}/${this.sub(table)}${operationId}.parquet`;
   }
 
   monthGlob(table: EventTable, workspaceId: string, month: number): string {

@@ -1,6 +1,7 @@
 import { MONTH_OF } from '../../rows';
 import type { PartitionStats, StrategyDefinition } from '../types';
 import { TableArchiver } from './archiver';
+import { assertColdRoom, coldTablesCapacity } from './capacity';
 import { coldTablesOf, tableStrategyMigrations } from './ddl';
 import { partitionsBytes } from './partitions';
 import { TableRestorer } from './restorer';
@@ -18,6 +19,8 @@ export const tableStrategy: StrategyDefinition = {
     name: 'table',
     archiver: new TableArchiver(ch, tables, batchRows),
     restorer: new TableRestorer(ch, s3, pageRows, tables, batchRows === undefined ? undefined : 2 * batchRows),
+    admit: (workspaceId, months) => assertColdRoom(ch, tables, workspaceId, months),
+    capacity: () => coldTablesCapacity(ch, tables),
     async coldPartitions(workspaceId: string): Promise<PartitionStats[]> {
       const byMonth = new Map<number, PartitionStats>();
       for (const table of tables.all) {
