@@ -43,6 +43,45 @@ export function coldPartsGauge(registry: Registry, source: () => ColdPartsSource
   });
 }
 
+/**
+ * The part wall of the same tables: each one's effective `max_parts_in_total` (its own SETTINGS, else the
+ * engine's default). At it the engine refuses every insert into the table; cold storage refuses archives at
+ * 90 % of it (COLD_PARTS_LIMIT). Alert on `permafrost_cold_parts / permafrost_cold_parts_allowed`.
+ */
+export function coldPartsAllowedGauge(registry: Registry, source: () => ColdPartsSource | undefined, options: ColdPartsOptions = {}): Gauge<'table'> {
+  const policy = options.policy ?? 'cold_storage';
+  const timeoutMs = options.timeoutMs ?? 5000;
+  return new Gauge({
+    name: 'permafrost_cold_parts_allowed',
+    help: `max_parts_in_total of each table on the ${policy} storage policy (its own setting, else the engine default): where the engine refuses every insert`,
+    labelNames: ['table'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const s = source();
+      if (!s || !s.container.isRegistered(ClickHouse, true)) return;
+      try {
+        const rows = await withTimeout(partLimits(s.container.resolve(ClickHouse), policy), timeoutMs);
+        for (const r of rows) this.set({ table: r.table }, r.allowed);
+      } catch (err) {
+        s.logger.warn('cold parts allowed gauge: reading the limits failed; this scrape goes without it', { error: (err as Error).message });
+      }
+    },
+  });
+}
+
+const TABLE_LIMIT = /\bmax_parts_in_total\s*=\s*(\d+)/;
+
+async function partLimits(ch: ClickHouse, policy: string): Promise<Array<{ table: string; allowed: number }>> {
+  const [tables, engine] = await Promise.all([
+    ch.rows<{ table: string; engine: string }>(
+      `SELECT name AS table, engine_full AS engine FROM system.tables WHERE database = currentDatabase() AND storage_policy = {policy:String}`,
+      { policy }),
+    ch.one<{ value: string }>(`SELECT value FROM system.merge_tree_settings WHERE name = 'max_parts_in_total'`),
+  ]);
+  return tables.map((t) => ({ table: t.table, allowed: Number(TABLE_LIMIT.exec(t.engine)?.[1] ?? engine.value) }));
+}
+
 function countParts(ch: ClickHouse, policy: string) {
   // Tables with no part yet are listed too (0), so the series exists before the first archive.
   return ch.rows<{ table: string; parts: string }>(

@@ -114,6 +114,9 @@ describe('metrics plugin on the embedded stack (chDB, Postgres, s3rver) with col
     expect(sum(paused, 'permafrost_cold_parts', { table: COLD_TABLE })).toBe(await activeParts(COLD_TABLE));
     expect(sum(paused, 'permafrost_cold_parts', { table: COLD_INTERNAL_TABLE })).toBe(await activeParts(COLD_INTERNAL_TABLE));
     expect(d('permafrost_cold_parts', { table: COLD_TABLE })).toBe(months);
+    // The wall beside it: the engine's default max_parts_in_total (no table of this test sets its own).
+    const engineLimit = Number((await t.ch.one<{ v: string }>(`SELECT value AS v FROM system.merge_tree_settings WHERE name = 'max_parts_in_total'`)).v);
+    expect(sum(paused, 'permafrost_cold_parts_allowed', { table: COLD_TABLE })).toBe(engineLimit);
 
     await t.workspaces.resumeWorkspace(ws);
     const resumed = await scrape(server.url);

@@ -67,7 +67,7 @@ describe('metricsPlugin', () => {
     const booted = await app([plain]);
     expect(sum(await samples(plain), 'permafrost_process_cpu_user_seconds_total')).toBe(0);
     expect((await samples(withProcess)).some((s) => s.name === 'permafrost_process_cpu_user_seconds_total')).toBe(true);
-    expect((await samples(plain)).filter((s) => s.name === 'permafrost_cold_parts')).toEqual([]);
+    expect((await samples(plain)).filter((s) => s.name === 'permafrost_cold_parts' || s.name === 'permafrost_cold_parts_allowed')).toEqual([]);
     await booted.shutdown();
   });
 });

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { definePlugin, PluginBootError, type PermafrostPlugin } from '@permafrost/core/plugin';
-import { coldPartsGauge, type ColdPartsOptions, type ColdPartsSource } from './cold-parts';
+import { coldPartsAllowedGauge, coldPartsGauge, type ColdPartsOptions, type ColdPartsSource } from './cold-parts';
 import { assertPort, metricsHandler, serveMetrics, type MetricsHandler, type MetricsServer } from './http';
 import { createMetrics, type MetricsBuckets } from './metrics';
 import { observe } from './observers';
@@ -42,7 +42,10 @@ export function metricsPlugin(options: MetricsOptions = {}): MetricsPlugin {
   const registry = options.registry ?? new Registry();
   const metrics = createMetrics(registry, options.buckets);
   let source: ColdPartsSource | undefined;
-  if (options.coldParts !== false) coldPartsGauge(registry, () => source, options.coldParts ?? {});
+  if (options.coldParts !== false) {
+    coldPartsGauge(registry, () => source, options.coldParts ?? {});
+    coldPartsAllowedGauge(registry, () => source, options.coldParts ?? {});
+  }
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'permafrost_' });
   if (options.serve) assertPort(options.serve.port); // a bad port is refused where it is written, before any boot
   let stop: (() => void) | undefined;

@@ -28,8 +28,13 @@ export async function run(io: CommandIO, workspace: string | undefined, flags: S
       const plan = await ctx.coldStorage.plan(w.id);
       return { id: w.id, name: w.name, status: w.status, coldStorage: plan.state, strategy: plan.strategy, hotRows: plan.hot.rows, coldRows: plan.cold.rows, coldBytes: plan.cold.bytes };
     }));
-    io.out.result({ workspaces }, () => workspaces.length === 0 ? 'no workspaces' : table(
-      ['workspace', 'name', 'status', 'cold storage', 'strategy', 'hot rows', 'cold rows', 'cold bytes'],
-      workspaces.map((r) => [r.id, r.name.length > 30 ? `${r.name.slice(0, 29)}…` : r.name, r.status, r.coldStorage, r.strategy, r.hotRows, r.coldRows, bytes(r.coldBytes)])));
+    // The part wall is fleet-wide: how close the cold tables are to it, from table metadata (no part listed).
+    const coldParts = await ctx.coldStorage.coldCapacity();
+    io.out.result({ workspaces, coldParts }, () => [
+      workspaces.length === 0 ? 'no workspaces' : table(
+        ['workspace', 'name', 'status', 'cold storage', 'strategy', 'hot rows', 'cold rows', 'cold bytes'],
+        workspaces.map((r) => [r.id, r.name.length > 30 ? `${r.name.slice(0, 29)}…` : r.name, r.status, r.coldStorage, r.strategy, r.hotRows, r.coldRows, bytes(r.coldBytes)])),
+      ...coldParts.map((c) => `cold parts, ${c.table}: ${c.activeParts} of ${c.maxPartsInTotal} allowed (${c.limitSource === 'table' ? 'table setting' : 'engine default'}; archives refused above ${c.refuseAbove})`),
+    ].join('\n'));
   });
 }
