@@ -1,8 +1,7 @@
 import pLimit from 'p-limit';
 import type { DataSource } from 'typeorm';
-import { ConflictError, InvalidInputError, isPermafrostError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
+import { ConflictError, InvalidInputError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
 import { assertWorkspaceId, type ClickHouse, type WorkspaceTable } from '@permafrost/backend-lib';
-import { ColdStorageUnreachableError, isS3Failure } from './errors';
 import { firstLine, typedFailure, typedFailures } from './failures';
 import { HotEvents } from './hot-events';
 import { collectOrphanObjects, type OrphanReport } from './orphans';
@@ -220,7 +219,7 @@ export class ColdStorageService {
       const ws = await this.workspaceState(workspaceId);
       const strategy = options.strategy ? this.strategyForArchive(workspaceId, ws, options.strategy) : this.strategyFor(ws);
       const snapshot = await this.hot.snapshot();
-      const months = await this.hot.months(workspaceId, snapshot);
+      const months = await this.hot.months(workspaceId, snapshot, { bytes: false });
       if (months.length === 0) {
         const coldMonths = await strategy.coldPartitions(workspaceId);
         const note = coldMonths.length > 0 ? 'already archived: no hot events to move' : 'nothing to archive: the workspace has no events';

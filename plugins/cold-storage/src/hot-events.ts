@@ -2,6 +2,7 @@ import type { ClickHouse } from '@permafrost/backend-lib';
 import { MONTH_OF, type EventTable } from './rows';
 import { DEFAULT_TABLES, type ColdStorageTables } from './tables';
 import type { HotSnapshot, PartitionStats } from './strategies/types';
+import { allSettledOrThrow } from './strategies/kit';
 
 /** Async deletes, in the style of deleteUsers: submitted in milliseconds, applied in the background. */
 const ASYNC_DELETE = { mutations_sync: '0', lightweight_deletes_sync: '0' } as const;
@@ -54,16 +55,25 @@ export class HotEvents {
     for (const table of tables) await this.ch.command(`SYSTEM SYNC REPLICA ${table}`);
   }
 
-  /** Months (with counts) of the workspace's hot rows, in both tables, optionally under a snapshot. */
-  async months(workspaceId: string, snapshot?: HotSnapshot): Promise<PartitionStats[]> {
+  /**
+   * Months (with counts) of the workspace's hot rows, in both tables, optionally under a snapshot.
+   * `bytes: false` skips the payload sizes: an archive needs only the months, and reading the payload
+   * column of 1M events cost more than the rest of the query.
+   */
+  async months(workspaceId: string, snapshot?: HotSnapshot, options: { bytes?: boolean } = {}): Promise<PartitionStats[]> {
+    const withBytes = options.bytes ?? true;
     const byMonth = new Map<number, PartitionStats>();
-    for (const table of this.tables.all) {
+    const perTable = await Promise.all(this.tables.all.map(async (table) => {
       const bound = snapshot ? snapshot[table.kind] : undefined;
+      const bytes = withBytes ? `sum(${table.kind === 'events' ? 'length(message_raw)' : 'length(properties)'})` : '0';
       const rows = await this.ch.rows<{ month: number; rows: string; bytes: string }>(
-        `SELECT ${MONTH_OF} AS month, count() AS rows, sum(${table.kind === 'events' ? 'length(message_raw)' : 'length(properties)'}) AS bytes
+        `SELECT ${MONTH_OF} AS month, count() AS rows, ${bytes} AS bytes
          FROM ${table.hot} WHERE workspace_id = {ws:String} ${bound ? 'AND _block_number <= {bound:UInt64}' : ''}
          GROUP BY month ORDER BY month`,
         { ws: workspaceId, ...(bound ? { bound } : {}) });
+      return { table, rows };
+    }));
+    for (const { table, rows } of perTable) {
       for (const r of rows) {
         const m = byMonth.get(Number(r.month)) ?? { month: Number(r.month), rows: 0, bytes: 0 };
         if (table.kind === 'events') m.rows += Number(r.rows);
@@ -88,11 +98,9 @@ export class HotEvents {
    * submitting the same delete again (a retry) removes nothing more.
    */
   async deleteArchived(workspaceId: string, snapshot: HotSnapshot): Promise<void> {
-    for (const table of this.tables.all) {
-      await this.ch.command(
-        `DELETE FROM ${table.hot} WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64}`,
-        { ws: workspaceId, bound: snapshot[table.kind] }, ASYNC_DELETE);
-    }
+    await allSettledOrThrow(this.tables.all.map((table) => this.ch.command(
+      `DELETE FROM ${table.hot} WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64}`,
+      { ws: workspaceId, bound: snapshot[table.kind] }, ASYNC_DELETE)));
   }
 
   /** Waits for this workspace's pending deletes (reads of hot counts mislead until they are applied). */

@@ -5,3 +5,4 @@
 export { HOT_MONTH_UNDER_BOUND, WORKSPACE_MONTH, digest, throwIfAborted, assertPartitionId } from './sql';
 export { pageBounds, pageFilter, type PageBounds } from './pages';
 export { restoreMonthStaged, dropStaging, stagingTable, moveAll, type ColdMonthSource } from './staged-restore';
+export { allSettledOrThrow } from './settle';
