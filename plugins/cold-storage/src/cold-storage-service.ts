@@ -298,7 +298,7 @@ export class ColdStorageService {
     return {
       workspaceId, outcome: 'restored', operationId: current.id, strategy: strategy.name, months: restored, rows,
       objectsFreed: freedKeys.length, objectsChecked, objectsLeft,
-      note: `restored ${rows} events from ${restored.length} partitions; freed their cold copy (${freedKeys.length} objects)`,
+      note: `restored ${rows} events from ${restored.length} partitions; freed their cold copy (${freedKeys.length} parts or objects${objectsLeft ? `, ${objectsLeft} not removed yet` : ''})`,
       durationMs: Date.now() - started,
     };
   }

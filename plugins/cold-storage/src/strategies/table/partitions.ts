@@ -72,6 +72,47 @@ export async function partitionObjectKeysByMonth(ch: ClickHouse, table: string, 
   return result;
 }
 
+/**
+ * Names of the table's active parts, per month, for these months: one metadata query for all of them.
+ * (The parts' object keys would need system.remote_data_paths, which walks every file of every remote
+ * disk: measured 0.24 s at 10 archived workspaces and 15 s at 1,020.)
+ */
+export async function partitionPartsByMonth(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<Map<number, string[]>> {
+  const byId = new Map([...(await partitionIds(ch, workspaceId, months))].map(([m, id]) => [id, m]));
+  const rows = await ch.rows<{ id: string; name: string }>(
+    `SELECT partition_id AS id, name FROM system.parts
+     WHERE database = currentDatabase() AND table = {table:String} AND active AND partition_id IN {ids:Array(String)}`,
+    { table, ids: [...byId.keys()] });
+  const result = new Map<number, string[]>(months.map((m) => [m, []]));
+  for (const r of rows) result.get(byId.get(r.id)!)?.push(r.name);
+  return result;
+}
+
+/**
+ * How many of these parts (`part:<table>/<name>`) the engine still holds in any state, waiting up to
+ * `timeoutMs` for it to remove them. A dropped part stays listed (outdated) until the engine has removed
+ * its files, S3 objects included; a removal that fails keeps the part and is retried by the engine.
+ */
+export async function awaitPartsGone(ch: ClickHouse, parts: readonly string[], timeoutMs = 10_000): Promise<number> {
+  if (parts.length === 0) return 0;
+  const split = parts.map((p) => p.slice(PART_PREFIX.length)).map((p) => [p.slice(0, p.indexOf('/')), p.slice(p.indexOf('/') + 1)] as const);
+  const tables = [...new Set(split.map(([t]) => t))];
+  const names = [...new Set(split.map(([, n]) => n))];
+  const wanted = new Set(split.map(([t, n]) => `${t}/${n}`));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await ch.rows<{ table: string; name: string }>(
+      `SELECT table, name FROM system.parts WHERE database = currentDatabase() AND table IN {tables:Array(String)} AND name IN {names:Array(String)}`,
+      { tables, names });
+    const left = rows.filter((r) => wanted.has(`${r.table}/${r.name}`)).length;
+    if (left === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Freed items of the table strategy are parts, named so: `part:<table>/<part name>`. */
+export const PART_PREFIX = 'part:';
+
 export async function partitionBytes(ch: ClickHouse, table: string, workspaceId: string, month: number): Promise<number> {
   const row = await ch.one<{ bytes: string }>(
     `SELECT sum(bytes_on_disk) AS bytes FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND active AND partition_id = {id:String}`,

@@ -7,7 +7,7 @@ import { dropStaging, restoreMonthStaged, throwIfAborted } from '../kit';
 import type { MonthRestored, OperationContext, Restorer } from '../types';
 import { planRestore, restoreBatch, restoredMonths } from './batch-restore';
 import { coldTablesOf } from './ddl';
-import { dropPartitions, partitionObjectKeysByMonth } from './partitions';
+import { awaitPartsGone, dropPartitions, PART_PREFIX, partitionPartsByMonth } from './partitions';
 
 /**
  * Restores a month of both tables from the cold tables (see restoreMonthStaged), then drops the month's
@@ -78,18 +78,23 @@ export class TableRestorer implements Restorer {
     return keys.flatMap((t) => t.keys);
   }
 
-  /** Per month, the cold tables that hold parts of it and their object keys; recorded once per operation. */
+  /**
+   * Per month, the cold tables that hold parts of it and what is freed with them; recorded once per
+   * operation. Parts (`part:<table>/<name>`), read from part metadata of this workspace's partitions; an
+   * operation begun by an earlier version recorded S3 object keys (`free:keys`) and keeps them.
+   */
   private async objectKeys(ctx: OperationContext): Promise<Record<number, Array<{ table: string; keys: string[] }>>> {
-    const recorded = await ctx.steps.get<Record<number, Array<{ table: string; keys: string[] }>>>('free:keys');
+    const recorded = (await ctx.steps.get<Record<number, Array<{ table: string; keys: string[] }>>>('free:parts'))
+      ?? (await ctx.steps.get<Record<number, Array<{ table: string; keys: string[] }>>>('free:keys'));
     if (recorded) return recorded;
     const byMonth: Record<number, Array<{ table: string; keys: string[] }>> = {};
     for (const table of this.tables.all) {
       const cold = coldTablesOf(table, this.tables).cold;
-      for (const [month, keys] of await partitionObjectKeysByMonth(this.ch, cold, ctx.workspaceId, [...ctx.months])) {
-        (byMonth[month] ??= []).push({ table: cold, keys });
+      for (const [month, parts] of await partitionPartsByMonth(this.ch, cold, ctx.workspaceId, [...ctx.months])) {
+        (byMonth[month] ??= []).push({ table: cold, keys: parts.map((name) => `${PART_PREFIX}${cold}/${name}`) });
       }
     }
-    await ctx.steps.put('free:keys', byMonth);
+    await ctx.steps.put('free:parts', byMonth);
     return byMonth;
   }
 
@@ -97,7 +102,11 @@ export class TableRestorer implements Restorer {
     await dropStaging(this.ch, ctx, this.tables.all);
     // What an interrupted top-up archive may have left in the cold staging tables, for every month at once.
     for (const table of this.tables.all) await dropPartitions(this.ch, coldTablesOf(table, this.tables).staging, ctx.workspaceId, [...ctx.months]);
-    const checked = sampleKeys(freedKeys);
-    return { objectsLeft: await awaitObjectsGone(this.ch, this.s3, checked), objectsChecked: checked.length };
+    // Every freed part is checked (part metadata: no S3 request); object keys of an operation begun by an
+    // earlier version are sampled and asked of S3 as before.
+    const parts = freedKeys.filter((k) => k.startsWith(PART_PREFIX));
+    const objects = sampleKeys(freedKeys.filter((k) => !k.startsWith(PART_PREFIX)));
+    const left = (await awaitPartsGone(this.ch, parts)) + (await awaitObjectsGone(this.ch, this.s3, objects));
+    return { objectsLeft: left, objectsChecked: parts.length + objects.length };
   }
 }
