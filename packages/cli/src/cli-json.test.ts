@@ -155,7 +155,7 @@ describe('permafrost --json: every command against its JSON Schema', () => {
     expect((await ok('status')).workspaces.length).toBeGreaterThan(0);
     // With --force it wipes: the instance starts empty.
     expect(await ok('stack', 'up', '--fresh', '--force')).toMatchObject({ alreadyRunning: false });
-    expect(await ok('status')).toEqual({ workspaces: [] });
+    expect(await ok('status')).toEqual({ workspaces: [], coldParts: expect.arrayContaining([expect.objectContaining({ table: 'user_events_cold_storage', activeParts: 0 })]) });
     expect(await ok('--version')).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 

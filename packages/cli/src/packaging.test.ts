@@ -67,7 +67,7 @@ describe('packaging of @permafrost/cli', () => {
   it('with server env set, status runs without loading the embedded stack', async () => {
     const status = await loaded(['--json', 'status'], serverEnv);
     expect(status.stderr).toBe('');
-    expect(JSON.parse(status.stdout)).toEqual({ schemaVersion: 1, command: 'status', ok: true, data: { workspaces: [] } });
+    expect(JSON.parse(status.stdout)).toEqual({ schemaVersion: 1, command: 'status', ok: true, data: { workspaces: [], coldParts: expect.any(Array) } });
     expect(status.code).toBe(0);
     expect(status.modules.some((m) => m.includes('packages/backend-lib/'))).toBe(true); // it did load the data layer
     expect(embeddedStack(status.modules)).toEqual([]);

@@ -146,6 +146,27 @@ export class ColdStorageService {
     return this.lifecycleStore.withWorkspaceLock(workspaceId, () => this.restore(workspaceId, options));
   }
 
+  /**
+   * Hot and cold user events of many workspaces, for fleet-wide checks (reconcile): grouped reads per
+   * chunk of ids instead of a plan per workspace, whose metadata reads grow with the fleet's cold parts.
+   * Cold rows come from every configured strategy that counts in bulk; a workspace whose cold copy lives
+   * in a strategy that cannot (parquet) is planned on its own, but only when its journal says it holds one.
+   */
+  async fleetRows(workspaces: ReadonlyArray<{ id: string; coldStorageState: string; coldStorageStrategy: string | null }>): Promise<Map<string, { hot: number; cold: number }>> {
+    const ids = workspaces.map((w) => w.id);
+    for (const id of ids) assertWorkspaceId(id);
+    const hot = await this.hot.rowsOf(ids);
+    const cold = new Map<string, number>();
+    const bulk = [...this.strategies.values()].filter((s) => s.coldRowsOf);
+    for (const strategy of bulk) for (const [id, n] of await strategy.coldRowsOf!(ids)) cold.set(id, (cold.get(id) ?? 0) + n);
+    const oneByOne = workspaces.filter((w) => w.coldStorageState !== 'none' && w.coldStorageStrategy !== null && !this.strategies.get(w.coldStorageStrategy)?.coldRowsOf);
+    for (const w of oneByOne) {
+      const strategy = this.strategies.get(w.coldStorageStrategy!);
+      if (strategy) cold.set(w.id, (cold.get(w.id) ?? 0) + sum(await strategy.coldPartitions(w.id), 'rows'));
+    }
+    return new Map(ids.map((id) => [id, { hot: hot.get(id) ?? 0, cold: cold.get(id) ?? 0 }]));
+  }
+
   /** Dry run: what an archive or a restore would move now. Changes nothing. */
   async plan(workspaceId: string): Promise<ColdStoragePlan> {
     assertWorkspaceId(workspaceId);

@@ -84,6 +84,18 @@ export class HotEvents {
     return [...byMonth.values()].sort((a, b) => a.month - b.month);
   }
 
+  /** Hot user events per workspace, for many workspaces at once (fleet-wide checks): one grouped read per 500 ids. */
+  async rowsOf(workspaceIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < workspaceIds.length; i += 500) {
+      const rows = await this.ch.rows<{ ws: string; rows: string }>(
+        `SELECT workspace_id AS ws, count() AS rows FROM ${this.tables.events.hot} WHERE workspace_id IN {ids:Array(String)} GROUP BY ws`,
+        { ids: workspaceIds.slice(i, i + 500) });
+      for (const r of rows) counts.set(r.ws, Number(r.rows));
+    }
+    return counts;
+  }
+
   /** Hot events of the workspace committed after the snapshot (they stay hot for a later archive). */
   async countAfter(workspaceId: string, snapshot: HotSnapshot): Promise<number> {
     const row = await this.ch.one<{ n: string }>(

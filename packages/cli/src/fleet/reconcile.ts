@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { DataSource } from 'typeorm';
 import type { PermafrostApp } from '@permafrost/core';
 import type { PgBossTransitionJobs, TransitionJob } from '@permafrost/backend-lib';
@@ -35,9 +34,6 @@ export function reconcileDeps(ctx: { app: Pick<PermafrostApp, 'resolve'>; coldSt
   return { dataSource: ctx.app.resolve(DataSource), coldStorage: ctx.coldStorage, jobs: ctx.jobs };
 }
 
-/** Workspaces checked against ClickHouse at once (each check is a per-workspace plan: two small queries). */
-const CHECK_CONCURRENCY = 4;
-
 /**
  * Finds workspaces whose data disagrees with their status and enqueues the fix: a Paused or Tombstoned
  * workspace with hot events (rows written after its archive) gets an archive of late events; an Active
@@ -66,18 +62,22 @@ export async function reconcile(deps: ReconcileDeps, options: { dryRun?: boolean
   }
   const busy = new Set([...live, ...findings.map((f) => f.workspaceId)]);
 
-  const workspaces: Array<{ id: string; status: string }> = await deps.dataSource.query(`SELECT id, status FROM workspace ORDER BY created_at`);
-  const limit = pLimit(CHECK_CONCURRENCY);
-  await Promise.all(workspaces.filter((w) => !busy.has(w.id)).map((w) => limit(async () => {
-    const plan = await deps.coldStorage.plan(w.id);
+  const workspaces: Array<{ id: string; status: string; cold_storage_state: string; cold_storage_strategy: string | null }> = await deps.dataSource.query(
+    `SELECT id, status, cold_storage_state, cold_storage_strategy FROM workspace ORDER BY created_at`);
+  // Hot and cold counts of the whole fleet in a few grouped reads (a plan per workspace read part metadata
+  // that grows with the fleet: measured 7+ minutes for 1,000 workspaces on 2 cores).
+  const candidates = workspaces.filter((w) => !busy.has(w.id));
+  const rows = await deps.coldStorage.fleetRows(candidates.map((w) => ({ id: w.id, coldStorageState: w.cold_storage_state, coldStorageStrategy: w.cold_storage_strategy })));
+  for (const w of candidates) {
+    const { hot, cold } = rows.get(w.id)!;
     const active = w.status === 'Active';
-    if (!active && plan.hot.rows > 0) {
+    if (!active && hot > 0) {
       const enqueued = !dryRun && (await enqueueMaintenance(boss, { kind: 'archive-late', workspaceId: w.id }));
-      findings.push({ workspaceId: w.id, status: w.status, problem: 'hot-events-while-inactive', detail: `${plan.hot.rows} hot events`, fix: 'archive-late', enqueued });
-    } else if (active && plan.cold.rows > 0) {
+      findings.push({ workspaceId: w.id, status: w.status, problem: 'hot-events-while-inactive', detail: `${hot} hot events`, fix: 'archive-late', enqueued });
+    } else if (active && cold > 0) {
       const enqueued = !dryRun && (await enqueueMaintenance(boss, { kind: 'restore', workspaceId: w.id }));
-      findings.push({ workspaceId: w.id, status: w.status, problem: 'cold-events-while-active', detail: `${plan.cold.rows} cold events`, fix: 'restore', enqueued });
+      findings.push({ workspaceId: w.id, status: w.status, problem: 'cold-events-while-active', detail: `${cold} cold events`, fix: 'restore', enqueued });
     }
-  })));
+  }
   return { checked: workspaces.length, findings, dryRun, durationMs: Date.now() - started };
 }

@@ -138,4 +138,9 @@ export interface ColdStorageStrategy {
   admit?(workspaceId: string, months: readonly number[]): Promise<void>;
   /** Optional: where the strategy's storage stands against that limit, one entry per table. */
   capacity?(): Promise<ColdTableCapacity[]>;
+  /**
+   * Optional: cold user_events_v2 rows of many workspaces at once (absent: none), for fleet-wide checks
+   * such as reconcile; without it they plan workspace by workspace.
+   */
+  coldRowsOf?(workspaceIds: readonly string[]): Promise<Map<string, number>>;
 }

@@ -12,6 +12,15 @@ export { COLD_TABLE, STAGING_TABLE, COLD_INTERNAL_TABLE, STAGING_INTERNAL_TABLE,
  * The default strategy: MergeTree tables on the S3 `cold_storage` policy — `user_events_cold_storage`
  * (the seed's shape) and `internal_events_cold_storage`.
  */
+/** Ids bound per statement: 500 UUIDs are ~20 KB of URL, well under any server's limit. */
+const WORKSPACES_PER_QUERY = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
 export const tableStrategy: StrategyDefinition = {
   name: 'table',
   migrations: tableStrategyMigrations,
@@ -21,6 +30,16 @@ export const tableStrategy: StrategyDefinition = {
     restorer: new TableRestorer(ch, s3, pageRows, tables, batchRows === undefined ? undefined : 2 * batchRows),
     admit: (workspaceId, months) => assertColdRoom(ch, tables, workspaceId, months),
     capacity: () => coldTablesCapacity(ch, tables),
+    async coldRowsOf(workspaceIds: readonly string[]): Promise<Map<string, number>> {
+      const cold = coldTablesOf(tables.events, tables).cold;
+      const counts = new Map<string, number>();
+      for (const chunk of chunks(workspaceIds, WORKSPACES_PER_QUERY)) {
+        const rows = await ch.rows<{ ws: string; rows: string }>(
+          `SELECT workspace_id AS ws, count() AS rows FROM ${cold} WHERE workspace_id IN {ids:Array(String)} GROUP BY ws`, { ids: chunk });
+        for (const r of rows) counts.set(r.ws, Number(r.rows));
+      }
+      return counts;
+    },
     async coldPartitions(workspaceId: string): Promise<PartitionStats[]> {
       const byMonth = new Map<number, PartitionStats>();
       for (const table of tables.all) {
