@@ -62,7 +62,8 @@ describe('faults: a kill after each statement of an archive and of a restore', (
     expect(exact(clean, probe.before, 'hot')).toBe(true);
     const archiveStatements = statementsOf(pause);
     const restoreStatements = statementsOf(resume);
-    expect(archiveStatements.length).toBeGreaterThanOrEqual(6);
+    // An archive: one copy per table and batch, the two hot deletes (a first copy drops nothing: its partitions are empty).
+    expect(archiveStatements.length).toBeGreaterThanOrEqual(4);
     expect(restoreStatements.length).toBeGreaterThanOrEqual(6);
 
     const failures: string[] = [];
