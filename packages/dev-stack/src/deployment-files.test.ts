@@ -38,9 +38,23 @@ describe('GitHub workflows', () => {
   const shared = load('.github/workflows/shared-workflow.yaml');
 
   it('ci.yaml calls the shared workflow once per stack', () => {
-    const jobs = Object.values<{ uses: string; with: { stack: string } }>(ci.jobs);
+    const jobs = Object.values<{ uses?: string; with?: { stack: string } }>(ci.jobs).filter((j) => j.uses);
     expect(jobs.map((j) => j.uses)).toEqual(['./.github/workflows/shared-workflow.yaml', './.github/workflows/shared-workflow.yaml']);
-    expect(jobs.map((j) => j.with.stack).sort()).toEqual(['embedded', 'services']);
+    expect(jobs.map((j) => j.with!.stack).sort()).toEqual(['embedded', 'services']);
+  });
+
+  it('ci.yaml runs npm test against the cluster compose profile, with the variables its header lists', () => {
+    const cluster = ci.jobs.cluster as { env: Record<string, string>; steps: Array<{ run?: string }> };
+    const runs = cluster.steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toMatch(/docker compose -f docker-compose\.cluster\.yaml --profile cluster up -d/);
+    expect(runs).toMatch(/^npm ci$/m);
+    expect(runs).toMatch(/^npm test$/m);
+    const header = readFileSync(resolve(repoRoot, 'docker-compose.cluster.yaml'), 'utf8').split('\n').filter((l) => l.startsWith('#')).join('\n');
+    for (const variable of ['PERMAFROST_CLICKHOUSE_CLUSTER', 'DATABASE_URL', 'PERMAFROST_S3_ENDPOINT', 'PERMAFROST_S3_ACCESS_KEY_ID', 'PERMAFROST_S3_SECRET_ACCESS_KEY']) {
+      expect(header).toContain(variable);
+      expect(cluster.env[variable]).toBeTruthy();
+    }
+    expect(cluster.env.PERMAFROST_CLICKHOUSE_CLUSTER).toBe('permafrost');
   });
 
   it('runs the same commands in both stacks, and they are the ones .ci/run runs', () => {
