@@ -5,6 +5,7 @@ export { createDataSource, migratePostgres, ensureOwnSchema, backendMigrations, 
 export { ClickHouse, type QueryParams } from './clickhouse/clickhouse';
 export { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
 export { forCluster, createTableLike, checkCluster, ClusterConfigError, DEFAULT_ZOOKEEPER_PATH_PREFIX, type ClusterOptions } from './clickhouse/cluster';
+export { tablePartLimits, type TablePartLimit } from './clickhouse/part-limits';
 export {
   USER_EVENTS_TABLE,
   INTERNAL_EVENTS_TABLE,

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { ClickHouse } from '@permafrost/backend-lib';
+import { ClickHouse, tablePartLimits } from '@permafrost/backend-lib';
 import type { Logger, PluginContext } from '@permafrost/core/plugin';
 
 /** What the cold-parts gauge reads, set while the plugin is booted. */
@@ -70,16 +70,8 @@ export function coldPartsAllowedGauge(registry: Registry, source: () => ColdPart
   });
 }
 
-const TABLE_LIMIT = /\bmax_parts_in_total\s*=\s*(\d+)/;
-
 async function partLimits(ch: ClickHouse, policy: string): Promise<Array<{ table: string; allowed: number }>> {
-  const [tables, engine] = await Promise.all([
-    ch.rows<{ table: string; engine: string }>(
-      `SELECT name AS table, engine_full AS engine FROM system.tables WHERE database = currentDatabase() AND storage_policy = {policy:String}`,
-      { policy }),
-    ch.one<{ value: string }>(`SELECT value FROM system.merge_tree_settings WHERE name = 'max_parts_in_total'`),
-  ]);
-  return tables.map((t) => ({ table: t.table, allowed: Number(TABLE_LIMIT.exec(t.engine)?.[1] ?? engine.value) }));
+  return (await tablePartLimits(ch, { policy })).map((t) => ({ table: t.table, allowed: t.maxPartsInTotal }));
 }
 
 function countParts(ch: ClickHouse, policy: string) {

@@ -1,4 +1,4 @@
-import type { ClickHouse } from '@permafrost/backend-lib';
+import { tablePartLimits, type ClickHouse } from '@permafrost/backend-lib';
 import { ColdPartsLimitError, PARTS_LIMIT_ADVICE } from '../../errors';
 import { DEFAULT_TABLES, type ColdStorageTables } from '../../tables';
 import type { ColdTableCapacity } from '../types';
@@ -14,34 +14,17 @@ import { coldTablesOf } from './ddl';
  */
 export const PARTS_SAFE_SHARE = 0.9;
 
-const TABLE_LIMIT = /\bmax_parts_in_total\s*=\s*(\d+)/;
-
 /**
- * Active parts and the effective limit of each cold table, from table metadata only: one row per
- * table from system.tables (its active part count is kept by the engine, no part is enumerated) and the
- * engine's default from system.merge_tree_settings. A table's own SETTINGS win over the default.
+ * Active parts and the effective limit of each cold table, from table metadata only (tablePartLimits):
+ * cheap enough for a status page, whatever the fleet's size.
  */
 export async function coldTablesCapacity(ch: ClickHouse, tables: ColdStorageTables = DEFAULT_TABLES): Promise<ColdTableCapacity[]> {
-  const [rows, engine] = await Promise.all([
-    ch.rows<{ name: string; parts: string; engine: string }>(
-      `SELECT name, toString(ifNull(active_parts, 0)) AS parts, engine_full AS engine FROM system.tables
-       WHERE database = currentDatabase() AND name IN {tables:Array(String)} ORDER BY name`,
-      { tables: tables.all.map((t) => coldTablesOf(t, tables).cold) }),
-    ch.one<{ value: string }>(`SELECT value FROM system.merge_tree_settings WHERE name = 'max_parts_in_total'`),
-  ]);
-  return rows.map((t) => {
-    const own = TABLE_LIMIT.exec(t.engine)?.[1];
-    const limit = Number(own ?? engine.value);
-    const activeParts = Number(t.parts);
-    return {
-      table: t.name,
-      activeParts,
-      maxPartsInTotal: limit,
-      limitSource: own === undefined ? 'engine' : 'table',
-      refuseAbove: Math.floor(limit * PARTS_SAFE_SHARE),
-      usedShare: limit > 0 ? Math.round((activeParts / limit) * 10_000) / 10_000 : 1,
-    };
-  });
+  const limits = await tablePartLimits(ch, { tables: tables.all.map((t) => coldTablesOf(t, tables).cold) });
+  return limits.map((t) => ({
+    ...t,
+    refuseAbove: Math.floor(t.maxPartsInTotal * PARTS_SAFE_SHARE),
+    usedShare: t.maxPartsInTotal > 0 ? Math.round((t.activeParts / t.maxPartsInTotal) * 10_000) / 10_000 : 1,
+  }));
 }
 
 /**
