@@ -2,7 +2,7 @@ import type { ClickHouse } from '@permafrost/backend-lib';
 import { MONTH_OF, type EventTable } from './rows';
 import { DEFAULT_TABLES, type ColdStorageTables } from './tables';
 import type { HotSnapshot, PartitionStats } from './strategies/types';
-import { allSettledOrThrow } from './strategies/kit';
+import { allSettledOrThrow, chunks, WORKSPACES_PER_QUERY } from './strategies/kit';
 
 /** Async deletes, in the style of deleteUsers: submitted in milliseconds, applied in the background. */
 const ASYNC_DELETE = { mutations_sync: '0', lightweight_deletes_sync: '0' } as const;
@@ -87,10 +87,10 @@ export class HotEvents {
   /** Hot user events per workspace, for many workspaces at once (fleet-wide checks): one grouped read per 500 ids. */
   async rowsOf(workspaceIds: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    for (let i = 0; i < workspaceIds.length; i += 500) {
+    for (const ids of chunks(workspaceIds, WORKSPACES_PER_QUERY)) {
       const rows = await this.ch.rows<{ ws: string; rows: string }>(
         `SELECT workspace_id AS ws, count() AS rows FROM ${this.tables.events.hot} WHERE workspace_id IN {ids:Array(String)} GROUP BY ws`,
-        { ids: workspaceIds.slice(i, i + 500) });
+        { ids });
       for (const r of rows) counts.set(r.ws, Number(r.rows));
     }
     return counts;

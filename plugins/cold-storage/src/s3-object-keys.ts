@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { ClickHouse } from '@permafrost/backend-lib';
 import type { S3Location } from './s3-location';
+import { chunks, waitUntilNone } from './strategies/kit/batches';
 
 const BATCH = 40;
 
@@ -14,8 +15,7 @@ const BATCH = 40;
  */
 export async function countExistingObjects(ch: ClickHouse, s3: S3Location, keys: readonly string[]): Promise<number> {
   if (keys.length === 0) return 0;
-  const batches: string[][] = [];
-  for (let i = 0; i < keys.length; i += BATCH) batches.push(keys.slice(i, i + BATCH));
+  const batches = chunks(keys, BATCH);
   // A few batches at once: each is a round of small S3 requests, bound by latency, not CPU.
   const limit = pLimit(4);
   const counts = await Promise.all(batches.map((batch) => limit(() => countBatch(ch, s3, batch))));
@@ -54,12 +54,7 @@ export function sampleKeys(keys: readonly string[], max = OBJECT_CHECK_SAMPLE): 
 
 /** Objects are removed just after DROP PARTITION returns; give stragglers a few seconds before reporting them. */
 export async function awaitObjectsGone(ch: ClickHouse, s3: S3Location, keys: readonly string[], timeoutMs = 10_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = await countExistingObjects(ch, s3, keys);
-    if (left === 0 || Date.now() > deadline) return left;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  return waitUntilNone(() => countExistingObjects(ch, s3, keys), timeoutMs);
 }
 
 export function bucketUrl(s3: S3Location): string {

@@ -1,4 +1,5 @@
 import { MONTH_OF } from '../../rows';
+import { chunks, WORKSPACES_PER_QUERY } from '../kit';
 import type { PartitionStats, StrategyDefinition } from '../types';
 import { TableArchiver } from './archiver';
 import { assertColdRoom, coldTablesCapacity } from './capacity';
@@ -12,15 +13,6 @@ export { COLD_TABLE, STAGING_TABLE, COLD_INTERNAL_TABLE, STAGING_INTERNAL_TABLE,
  * The default strategy: MergeTree tables on the S3 `cold_storage` policy — `user_events_cold_storage`
  * (the seed's shape) and `internal_events_cold_storage`.
  */
-/** Ids bound per statement: 500 UUIDs are ~20 KB of URL, well under any server's limit. */
-const WORKSPACES_PER_QUERY = 500;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}
-
 export const tableStrategy: StrategyDefinition = {
   name: 'table',
   migrations: tableStrategyMigrations,

@@ -1,4 +1,5 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
+import { waitUntilNone } from '../kit/batches';
 
 /**
  * Partition ids of (workspace, month) as the engine computes them for PARTITION BY (workspace_id,
@@ -99,15 +100,12 @@ export async function awaitPartsGone(ch: ClickHouse, parts: readonly string[], t
   const tables = [...new Set(split.map(([t]) => t))];
   const names = [...new Set(split.map(([, n]) => n))];
   const wanted = new Set(split.map(([t, n]) => `${t}/${n}`));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  return waitUntilNone(async () => {
     const rows = await ch.rows<{ table: string; name: string }>(
       `SELECT table, name FROM system.parts WHERE database = currentDatabase() AND table IN {tables:Array(String)} AND name IN {names:Array(String)}`,
       { tables, names });
-    const left = rows.filter((r) => wanted.has(`${r.table}/${r.name}`)).length;
-    if (left === 0 || Date.now() > deadline) return left;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+    return rows.filter((r) => wanted.has(`${r.table}/${r.name}`)).length;
+  }, timeoutMs);
 }
 
 /** Freed items of the table strategy are parts, named so: `part:<table>/<part name>`. */

@@ -1,0 +1,22 @@
+/** Consecutive slices of at most `size` items (statements that bind a list take it a slice at a time). */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/** Workspace ids bound per statement: 500 UUIDs are ~20 KB of URL, well under any server's limit. */
+export const WORKSPACES_PER_QUERY = 500;
+
+/**
+ * Asks `count` again every 250 ms until it answers 0 or `timeoutMs` passed; returns the last answer.
+ * For what the engine removes shortly after a statement returns (dropped parts and their objects).
+ */
+export async function waitUntilNone(count: () => Promise<number>, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = await count();
+    if (left === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
