@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { INTERNAL_EVENTS_TABLE, seedEvents, snapshotWorkspace, USER_EVENTS_TABLE } from '@permafrost/backend-lib';
-import { COLD_INTERNAL_TABLE, coldTableDdl, INTERNAL, STORED_COLUMNS } from '@permafrost/plugin-cold-storage';
+import { COLD_INTERNAL_TABLE, COLD_TABLE, INTERNAL, STORED_COLUMNS } from '@permafrost/plugin-cold-storage';
 import type { BenchApp } from './app';
 import { median, round, timed } from './stats';
 
@@ -27,15 +27,16 @@ export interface ArchiveRestoreSummary {
 /**
  * Same data, same run, side by side. (a) the engine's floor: one raw INSERT … SELECT per table
  * (user_events_v2 and internal_events) into tables shaped like the cold tables, on the same S3 policy; (b) the naive approach of the public attempt: that copy
- * plus async deletes, nothing verified; (c) the plugin end to end: per-month copies, verification,
- * exact deletes submitted. Restore: (a) one raw INSERT … SELECT back; (c) paged, verified, cold freed.
+ * plus async deletes, nothing verified; (c) the plugin end to end: batched copies, verification,
+ * exact deletes submitted. Restore: (a) one raw INSERT … SELECT back per table; (c) paged, verified, cold freed.
  */
 export async function benchArchiveRestore(b: BenchApp, events: number, repeats: number, log: (m: string) => void): Promise<ArchiveRestoreSummary> {
-  await b.ch.command(coldTableDdl(FLOOR_TABLE));
-  // internal_events' rows must move too (restores fire no views, so nothing regenerates them): the floor
-  // copies both tables, each with one raw INSERT … SELECT onto the same S3 policy.
+  // Shaped like the cold tables, settings included (CREATE … AS copies engine and settings): the same
+  // S3 policy, the same parts. internal_events' rows must move too (restores fire no views, so nothing
+  // regenerates them): the floor copies both tables, each with one raw INSERT … SELECT.
+  await b.ch.command(`CREATE TABLE IF NOT EXISTS ${FLOOR_TABLE} AS ${COLD_TABLE}`);
   await b.ch.command(`CREATE TABLE IF NOT EXISTS ${FLOOR_INTERNAL_TABLE} AS ${COLD_INTERNAL_TABLE}`);
-  await b.ch.command(coldTableDdl(NAIVE_TABLE));
+  await b.ch.command(`CREATE TABLE IF NOT EXISTS ${NAIVE_TABLE} AS ${COLD_TABLE}`);
   const neighbour = (await b.workspaces.createWorkspace({ name: `bench-neighbour-${Date.now()}` })).id;
   await seedEvents(b.ch, neighbour, { count: Math.max(1, Math.floor(events / 4)), seed: 99 });
   const neighbourBefore = await snapshotWorkspace(b.ch, neighbour);
@@ -66,7 +67,10 @@ export async function benchArchiveRestore(b: BenchApp, events: number, repeats: 
     };
     const order = (['floor', 'naive', 'plugin'] as const).map((_, i, all) => all[(i + r) % all.length]!);
     const times: Record<string, { ms: number; value?: unknown }> = {};
-    for (const name of order) times[name] = await variants[name]();
+    for (const name of order) {
+      await engineIdle(b);
+      times[name] = await variants[name]();
+    }
     const floor = times.floor!;
     const naive = times.naive!;
     const plugin = times.plugin as { ms: number; value: Awaited<ReturnType<typeof b.coldStorage.sendWorkspaceEventsToColdStorage>> };
@@ -74,8 +78,14 @@ export async function benchArchiveRestore(b: BenchApp, events: number, repeats: 
     await b.coldStorage.settle(pluginWs);
 
     log(`round ${r + 1}/${repeats}: restore`);
-    const floorRestore = await timed(() => b.ch.command(
-      `INSERT INTO ${USER_EVENTS_TABLE} (${STORED_COLUMNS}) SELECT ${STORED_COLUMNS} FROM ${NAIVE_TABLE} WHERE workspace_id = {ws:String}`, { ws: naiveWs }));
+    await engineIdle(b);
+    // Like the archive's floor, the restore's moves both tables: the naive run's events (their hot rows
+    // are gone) and the floor run's internal_events rows (a second copy of them hot until the clean-up).
+    const floorRestore = await timed(async () => {
+      await b.ch.command(`INSERT INTO ${USER_EVENTS_TABLE} (${STORED_COLUMNS}) SELECT ${STORED_COLUMNS} FROM ${NAIVE_TABLE} WHERE workspace_id = {ws:String}`, { ws: naiveWs });
+      await b.ch.command(`INSERT INTO ${INTERNAL_EVENTS_TABLE} (${INTERNAL.columns}) SELECT ${INTERNAL.columns} FROM ${FLOOR_INTERNAL_TABLE} WHERE workspace_id = {ws:String}`, { ws: floorWs });
+    });
+    await engineIdle(b);
     const pluginRestore = await timed(() => b.coldStorage.restoreWorkspaceEventsFromColdStorage(pluginWs));
     const verified = plugin.value.rows === events && pluginRestore.value.rows === events && pluginRestore.value.objectsLeft === 0
       && isDeepStrictEqual(await snapshotWorkspace(b.ch, pluginWs), pluginBefore);
@@ -101,4 +111,19 @@ export async function benchArchiveRestore(b: BenchApp, events: number, repeats: 
     restore: { ...restore, ratio: round(median(rounds.map((r) => r.restore.pluginMs / r.restore.floorMs))) },
     verified: rounds.every((r) => r.verified) && neighbourSame,
   };
+}
+
+/**
+ * Each variant starts on an engine with no background merge or mutation running: the seeding and the
+ * variant before leave merges (on S3, slow) that would otherwise slow whichever variant comes next —
+ * noise of the order the variants ran in, not a cost of any of them. Waits at most two minutes.
+ */
+async function engineIdle(b: BenchApp, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const row = await b.ch.one<{ merges: string; mutations: string }>(
+      `SELECT (SELECT count() FROM system.merges) AS merges, (SELECT count() FROM system.mutations WHERE NOT is_done) AS mutations`);
+    if (Number(row.merges) === 0 && Number(row.mutations) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -3,12 +3,13 @@ import type { DataSource } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
 import { assertWorkspaceId, type ClickHouse, type WorkspaceTable } from '@permafrost/backend-lib';
 import { firstLine, typedFailure, typedFailures } from './failures';
-import { HotEvents } from './hot-events';
+import { HotEvents, monthsOf } from './hot-events';
 import { collectOrphanObjects, type OrphanReport } from './orphans';
 import type { S3Location } from './s3-location';
 import type { ArchiveReport, ColdStoragePlan, RestoreReport } from './reports';
 import { ColdStorageJournal, type ColdStorageOperation, type WorkspaceColdState } from './state/journal';
-import type { ColdStorageStrategy, ColdTableCapacity, MonthArchived, MonthRestored, OperationContext, PartitionStats } from './strategies/types';
+import type { ColdStorageStrategy, ColdTableCapacity, HotDigests, MonthArchived, MonthRestored, OperationContext, PartitionStats } from './strategies/types';
+import type { EventTable, RowDigest } from './rows';
 import type { OperationFinished } from '@permafrost/core';
 import { operationFinished, type OperationTotals } from './operation-finished';
 import type { ColdStorageTables } from './tables';
@@ -236,11 +237,14 @@ export class ColdStorageService {
     // A previous archive's deletes still running would show rows that are already cold.
     await this.awaitDeletes(workspaceId, signal);
     let op = await this.unfinished(workspaceId, 'archive');
+    let digests: HotDigests | undefined;
     if (!op) {
       const ws = await this.workspaceState(workspaceId);
       const strategy = options.strategy ? this.strategyForArchive(workspaceId, ws, options.strategy) : this.strategyFor(ws);
       const snapshot = await this.hot.snapshot();
-      const months = await this.hot.months(workspaceId, snapshot, { bytes: false });
+      // The digests the copies are checked against also say which months there are: one read, not two.
+      digests = await this.hot.monthDigests(workspaceId, snapshot);
+      const months = monthsOf(digests);
       if (months.length === 0) {
         const coldMonths = await strategy.coldPartitions(workspaceId);
         const note = coldMonths.length > 0 ? 'already archived: no hot events to move' : 'nothing to archive: the workspace has no events';
@@ -248,12 +252,12 @@ export class ColdStorageService {
       }
       // Before anything is recorded or copied: storage with a hard limit refuses here, typed, not
       // half-way through the copy with the engine's raw error.
-      await strategy.admit?.(workspaceId, months.map((m) => m.month));
-      op = await this.journal.begin(workspaceId, 'archive', strategy.name, snapshot, months.map((m) => m.month));
+      await strategy.admit?.(workspaceId, months);
+      op = await this.journal.begin(workspaceId, 'archive', strategy.name, snapshot, months);
     }
     const strategy = this.strategy(op.strategy);
     const snapshot = op.snapshot!;
-    const ctx = this.context(op, options, signal, 'archive', op.months.length);
+    const ctx = this.context(op, options, signal, 'archive', op.months.length, digests);
     const archived: ArchiveReport['months'] = [];
     let internalRows = 0;
     const record = (result: MonthArchived) => {
@@ -341,12 +345,20 @@ export class ColdStorageService {
     this.options.onFinished?.(operationFinished(op, totals, Date.now() - started));
   }
 
-  private context(op: ColdStorageOperation, options: RunOptions, signal: AbortSignal, step: 'archive' | 'restore', total: number): OperationContext {
+  private context(op: ColdStorageOperation, options: RunOptions, signal: AbortSignal, step: 'archive' | 'restore', total: number, digests?: HotDigests): OperationContext {
     let done = 0;
     const started = Date.now();
+    const snapshot = op.snapshot ?? { events: '0', internal: '0' };
+    // A retry (no digests from the first visit) reads each table's once, when a strategy first asks.
+    const read = new Map<EventTable['kind'], Promise<ReadonlyMap<number, RowDigest>>>();
     return {
-      workspaceId: op.workspaceId, operationId: op.id, snapshot: op.snapshot ?? { events: '0', internal: '0' }, months: op.months,
+      workspaceId: op.workspaceId, operationId: op.id, snapshot, months: op.months,
       steps: this.journal.steps(op.id),
+      hotDigests: (table) => {
+        if (digests) return Promise.resolve(digests[table.kind]);
+        if (!read.has(table.kind)) read.set(table.kind, this.hot.monthDigestsOf(op.workspaceId, snapshot, table));
+        return read.get(table.kind)!;
+      },
       archivedDigest: (table, month) => this.journal.archivedDigest(op.workspaceId, table, month),
       signal,
       report: (p) => {

@@ -1,7 +1,7 @@
 import type { ClickHouse } from '@permafrost/backend-lib';
-import { MONTH_OF, type EventTable } from './rows';
+import { digestOf, digestSelect, MONTH_OF, type EventTable, type RowDigest } from './rows';
 import { DEFAULT_TABLES, type ColdStorageTables } from './tables';
-import type { HotSnapshot, PartitionStats } from './strategies/types';
+import type { HotDigests, HotSnapshot, PartitionStats } from './strategies/types';
 import { allSettledOrThrow, chunks, WORKSPACES_PER_QUERY } from './strategies/kit';
 
 /** Async deletes, in the style of deleteUsers: submitted in milliseconds, applied in the background. */
@@ -55,22 +55,15 @@ export class HotEvents {
     for (const table of tables) await this.ch.command(`SYSTEM SYNC REPLICA ${table}`);
   }
 
-  /**
-   * Months (with counts) of the workspace's hot rows, in both tables, optionally under a snapshot.
-   * `bytes: false` skips the payload sizes: an archive needs only the months, and reading the payload
-   * column of 1M events cost more than the rest of the query.
-   */
-  async months(workspaceId: string, snapshot?: HotSnapshot, options: { bytes?: boolean } = {}): Promise<PartitionStats[]> {
-    const withBytes = options.bytes ?? true;
+  /** Months of the workspace's hot rows, with user_events_v2's count and both tables' payload bytes (a plan's view). */
+  async months(workspaceId: string): Promise<PartitionStats[]> {
     const byMonth = new Map<number, PartitionStats>();
     const perTable = await Promise.all(this.tables.all.map(async (table) => {
-      const bound = snapshot ? snapshot[table.kind] : undefined;
-      const bytes = withBytes ? `sum(${table.kind === 'events' ? 'length(message_raw)' : 'length(properties)'})` : '0';
+      const bytes = `sum(${table.kind === 'events' ? 'length(message_raw)' : 'length(properties)'})`;
       const rows = await this.ch.rows<{ month: number; rows: string; bytes: string }>(
         `SELECT ${MONTH_OF} AS month, count() AS rows, ${bytes} AS bytes
-         FROM ${table.hot} WHERE workspace_id = {ws:String} ${bound ? 'AND _block_number <= {bound:UInt64}' : ''}
-         GROUP BY month ORDER BY month`,
-        { ws: workspaceId, ...(bound ? { bound } : {}) });
+         FROM ${table.hot} WHERE workspace_id = {ws:String} GROUP BY month ORDER BY month`,
+        { ws: workspaceId });
       return { table, rows };
     }));
     for (const { table, rows } of perTable) {
@@ -82,6 +75,24 @@ export class HotEvents {
       }
     }
     return [...byMonth.values()].sort((a, b) => a.month - b.month);
+  }
+
+  /**
+   * Per table and month, count and fingerprint sum of the workspace's rows under the snapshot: one
+   * grouped read per table, side by side. An archive's months are the keys; its strategy compares its
+   * cold copy against the digests (the rows under the bound are fixed, so a later read gives the same).
+   */
+  async monthDigests(workspaceId: string, snapshot: HotSnapshot): Promise<HotDigests> {
+    const perTable = await allSettledOrThrow(this.tables.all.map((table) => this.monthDigestsOf(workspaceId, snapshot, table)));
+    return Object.fromEntries(this.tables.all.map((table, i) => [table.kind, perTable[i]!])) as HotDigests;
+  }
+
+  async monthDigestsOf(workspaceId: string, snapshot: HotSnapshot, table: EventTable): Promise<ReadonlyMap<number, RowDigest>> {
+    const rows = await this.ch.rows<{ month: number; rows: string; checksum: string }>(
+      `SELECT ${MONTH_OF} AS month, ${digestSelect(table)} FROM ${table.hot}
+       WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64} GROUP BY month`,
+      { ws: workspaceId, bound: snapshot[table.kind] });
+    return new Map(rows.map((r) => [Number(r.month), digestOf(r)]));
   }
 
   /** Hot user events per workspace, for many workspaces at once (fleet-wide checks): one grouped read per 500 ids. */
@@ -130,4 +141,11 @@ export class HotEvents {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** The months (ascending) in which any of the tables holds rows. */
+export function monthsOf(digests: HotDigests): number[] {
+  const months = new Set<number>();
+  for (const byMonth of Object.values(digests)) for (const month of byMonth.keys()) months.add(month);
+  return [...months].sort((a, b) => a - b);
 }

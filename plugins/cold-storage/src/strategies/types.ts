@@ -30,6 +30,9 @@ export interface HotSnapshot {
   internal: string;
 }
 
+/** Per hot table (`events`, `internal`), per month (YYYYMM), the digest of the rows an archive owns. */
+export type HotDigests = Readonly<Record<EventTable['kind'], ReadonlyMap<number, RowDigest>>>;
+
 export interface OperationContext {
   workspaceId: string;
   operationId: string;
@@ -39,6 +42,12 @@ export interface OperationContext {
   months: readonly number[];
   /** Idempotency of every step: state recorded per key, per operation, in Postgres. */
   steps: StepStore;
+  /**
+   * Archive only: per month, the digest of this table's rows under the snapshot — what the cold copy of
+   * each month must equal. Read once per operation (the first visit reuses the read that found the
+   * months); the rows under the bound are fixed until the archive deletes them, after every copy is verified.
+   */
+  hotDigests(table: EventTable): Promise<ReadonlyMap<number, RowDigest>>;
   /** Restore only: what the latest archive verified a cold month of this table to hold (its digest). */
   archivedDigest(table: EventTable, month: number): Promise<RowDigest | undefined>;
   signal: AbortSignal;

@@ -42,8 +42,8 @@ export class ParquetArchiver implements Archiver {
   }
 
   async archiveMonths(ctx: OperationContext, months: readonly number[], onMonth: (month: MonthArchived) => void): Promise<void> {
-    const hot = new Map<EventTable['kind'], Map<number, RowDigest>>();
-    for (const table of this.tables.all) hot.set(table.kind, await this.hotDigests(ctx, table));
+    const hot = new Map<EventTable['kind'], ReadonlyMap<number, RowDigest>>();
+    for (const table of this.tables.all) hot.set(table.kind, await ctx.hotDigests(table));
     for (const batch of batches(months, hot.get('events')!)) {
       throwIfAborted(ctx.signal);
       const results = new Map<number, MonthArchived>(batch.map((month) => [month, { month, digest: EMPTY_DIGEST, copied: { events: 0, internal: 0 }, bytes: 0 }]));
@@ -60,7 +60,7 @@ export class ParquetArchiver implements Archiver {
   }
 
   /** Writes and verifies the batch's months of one table that no earlier run of the operation verified. */
-  private async archiveBatch(ctx: OperationContext, table: EventTable, batch: readonly number[], hot: Map<number, RowDigest>): Promise<Map<number, MonthStep>> {
+  private async archiveBatch(ctx: OperationContext, table: EventTable, batch: readonly number[], hot: ReadonlyMap<number, RowDigest>): Promise<Map<number, MonthStep>> {
     const recorded = await ctx.steps.getMany<MonthStep>(batch.map((m) => stepKey(table, m)));
     const steps = new Map<number, MonthStep>();
     const pending: number[] = [];
@@ -98,19 +98,10 @@ export class ParquetArchiver implements Archiver {
     await ctx.steps.putMany(pending.map((month) => [stepKey(table, month), steps.get(month)]));
     return steps;
   }
-
-  /** Per month, count and fingerprint sum of the workspace's hot rows under the snapshot bound: one grouped read. */
-  private async hotDigests(ctx: OperationContext, table: EventTable): Promise<Map<number, RowDigest>> {
-    const rows = await this.ch.rows<{ month: number; rows: string; checksum: string }>(
-      `SELECT ${MONTH_OF} AS month, ${digestSelect(table)} FROM ${table.hot}
-       WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64} GROUP BY month`,
-      { ws: ctx.workspaceId, bound: ctx.snapshot[table.kind] });
-    return new Map(rows.map((r) => [Number(r.month), digestOf(r)]));
-  }
 }
 
 /** Consecutive months in batches of at most BATCH_MONTHS months and about BATCH_ROWS events. */
-function batches(months: readonly number[], events: Map<number, RowDigest>): number[][] {
+function batches(months: readonly number[], events: ReadonlyMap<number, RowDigest>): number[][] {
   const result: number[][] = [];
   let batch: number[] = [];
   let rows = 0;
