@@ -38,17 +38,4 @@ describe('migrations', () => {
     expect(Number(row!.n)).toBe(1);
     await expect(migrateClickHouse(t.ch, [contributed, contributed])).rejects.toThrow(/declared twice/);
   });
-
-  it('ClickHouse: a tuning migration waits, unrecorded, for an engine that knows its settings', async () => {
-    const table = `tuning_probe_${randomBytes(4).toString('hex')}`;
-    await t.ch.command(`CREATE TABLE ${table} (x UInt8) ENGINE = MergeTree ORDER BY x`);
-    const unknown = { id: `zz_unknown_${table}`, requiresMergeTreeSettings: ['index_granularity', 'no_such_setting_in_any_engine'], statements: [`ALTER TABLE ${table} MODIFY SETTING no_such_setting_in_any_engine = 1`] };
-    const known = { id: `zz_known_${table}`, requiresMergeTreeSettings: ['prewarm_mark_cache'], statements: [`ALTER TABLE ${table} MODIFY SETTING prewarm_mark_cache = 1`] };
-    expect(await migrateClickHouse(t.ch, [unknown, known])).toEqual([known.id]);
-    // Skipped, not recorded: asked again at the next start (an upgraded engine would apply it then).
-    expect(await migrateClickHouse(t.ch, [unknown, known])).toEqual([]);
-    const [row] = await t.ch.rows<{ engine: string }>(`SELECT engine_full AS engine FROM system.tables WHERE database = currentDatabase() AND name = {t:String}`, { t: table });
-    expect(row!.engine).toContain('prewarm_mark_cache = 1');
-    expect(row!.engine).not.toContain('no_such_setting');
-  });
 });

@@ -9,12 +9,6 @@ export interface ClickHouseMigration {
   /** Sorts into apply order, e.g. `0001_user_events_v2`; plugins prefix theirs (`cold_storage_0001_…`). */
   id: string;
   statements: string[];
-  /**
-   * For an optional tuning: MergeTree settings the statements set. The migration applies only once the
-   * engine knows them all; before that it is skipped and not recorded, so the first start on an engine
-   * that has them applies it.
-   */
-  requiresMergeTreeSettings?: string[];
 }
 
 const LEDGER = 'permafrost_clickhouse_migrations';
@@ -36,15 +30,9 @@ export async function migrateClickHouse(ch: ClickHouse, migrations: ClickHouseMi
   const done: string[] = [];
   for (const migration of [...migrations].sort((a, b) => a.id.localeCompare(b.id))) {
     if (applied.has(migration.id)) continue;
-    if (migration.requiresMergeTreeSettings && !(await knowsMergeTreeSettings(ch, migration.requiresMergeTreeSettings))) continue;
     for (const statement of migration.statements) await ch.command(ddl(statement));
     await ch.insertRows(LEDGER, [{ id: migration.id }]);
     done.push(migration.id);
   }
   return done;
-}
-
-async function knowsMergeTreeSettings(ch: ClickHouse, names: string[]): Promise<boolean> {
-  const row = await ch.one<{ known: string }>(`SELECT count() AS known FROM system.merge_tree_settings WHERE name IN {names:Array(String)}`, { names });
-  return Number(row.known) === new Set(names).size;
 }

@@ -65,15 +65,5 @@ export function tableStrategyMigrations(profile: SchemaProfile): ClickHouseMigra
         ...[internal.cold, internal.staging].map((name) => `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${fingerprintColumn(t.internal)}`),
       ],
     },
-    {
-      // An archive checks its copy by reading the fingerprint column back at once: with the column's
-      // marks kept in memory as the part is written, that read asks S3 for the data only (1M events:
-      // the check 0.21 s instead of 0.32 s, medians of 4; the copy itself unchanged). Engines that do
-      // not know the settings skip this until they do.
-      id: 'cold_storage_0004_prewarm_fingerprint_marks',
-      requiresMergeTreeSettings: ['prewarm_mark_cache', 'columns_to_prewarm_mark_cache'],
-      statements: [events.cold, events.staging, internal.cold, internal.staging].map((name) =>
-        `ALTER TABLE ${name} MODIFY SETTING prewarm_mark_cache = 1, columns_to_prewarm_mark_cache = '${FINGERPRINT_COLUMN}'`),
-    },
   ];
 }
