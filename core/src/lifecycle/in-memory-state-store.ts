@@ -10,6 +10,8 @@ export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
   readonly statuses = new Map<string, WorkspaceStatus>();
   readonly records = new Map<string, TransitionRecord>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Per workspace, the transition whose record was saved first most recently: its latest transition. */
+  private readonly latest = new Map<string, string>();
 
   /** Creates a workspace with `status`. */
   add(workspaceId: string, status: WorkspaceStatus = 'Active'): void {
@@ -42,7 +44,9 @@ export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
   async saveTransition(record: TransitionRecord): Promise<void> {
     // A copy, so later changes to the caller's object are not saved by accident; the arrays are the only
     // mutable parts (a deep clone per completed handler made dispatch quadratic in the handler count).
-    // An update keeps the key's original position.
+    // A new record is the workspace's latest transition (startedAt alone ties when two start within one
+    // millisecond); an update does not change which is latest.
+    if (!this.records.has(record.transitionId)) this.latest.set(record.workspaceId, record.transitionId);
     this.records.set(record.transitionId, { ...record, completedHooks: [...record.completedHooks], failedHooks: [...record.failedHooks], failures: [...(record.failures ?? [])] });
   }
 
@@ -52,9 +56,9 @@ export class InMemoryWorkspaceStateStore implements WorkspaceStateStore {
   }
 
   async findUnfinishedTransition(workspaceId: string): Promise<TransitionRecord | undefined> {
-    // Map keeps insertion order: the last record saved first for a workspace is its latest transition
-    // (startedAt alone ties when two transitions start within one millisecond).
-    const latest = [...this.records.values()].filter((r) => r.workspaceId === workspaceId).at(-1);
+    // One lookup, not a scan of every record ever saved (that made each transition cost more than the last).
+    const id = this.latest.get(workspaceId);
+    const latest = id === undefined ? undefined : this.records.get(id);
     return latest && latest.state !== 'completed' ? structuredClone(latest) : undefined;
   }
 }
