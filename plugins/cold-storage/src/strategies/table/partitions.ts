@@ -58,21 +58,6 @@ export async function replacePartition(ch: ClickHouse, target: string, source: s
   await ch.command(`ALTER TABLE ${target} REPLACE PARTITION ID '${await partitionId(ch, workspaceId, month)}' FROM ${source}`);
 }
 
-/** Object keys of the table's parts, per month, for these months: one metadata query for all of them. */
-export async function partitionObjectKeysByMonth(ch: ClickHouse, table: string, workspaceId: string, months: number[]): Promise<Map<number, string[]>> {
-  const byId = new Map([...(await partitionIds(ch, workspaceId, months))].map(([m, id]) => [id, m]));
-  const rows = await ch.rows<{ id: string; remote_path: string }>(
-    `SELECT DISTINCT p.partition_id AS id, r.remote_path AS remote_path
-     FROM system.remote_data_paths AS r
-     INNER JOIN (SELECT partition_id, path FROM system.parts WHERE database = currentDatabase() AND table = {table:String} AND partition_id IN {ids:Array(String)}) AS p
-       ON concat(r.path, substring(r.local_path, 1, length(r.local_path) - position(reverse(r.local_path), '/') + 1)) = p.path`,
-    { table, ids: [...byId.keys()] },
-  );
-  const result = new Map<number, string[]>(months.map((m) => [m, []]));
-  for (const r of rows) result.get(byId.get(r.id)!)?.push(r.remote_path);
-  return result;
-}
-
 /**
  * Names of the table's active parts, per month, for these months: one metadata query for all of them.
  * (The parts' object keys would need system.remote_data_paths, which walks every file of every remote
