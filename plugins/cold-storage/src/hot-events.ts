@@ -2,7 +2,7 @@ import type { ClickHouse } from '@permafrost/backend-lib';
 import { digestOf, digestSelect, MONTH_OF, type EventTable, type RowDigest } from './rows';
 import { DEFAULT_TABLES, type ColdStorageTables } from './tables';
 import type { HotDigests, HotSnapshot, PartitionStats } from './strategies/types';
-import { allSettledOrThrow, chunks, WORKSPACES_PER_QUERY } from './strategies/kit';
+import { allSettledOrThrow, rowsPerWorkspace } from './strategies/kit';
 
 /** Async deletes, in the style of deleteUsers: submitted in milliseconds, applied in the background. */
 const ASYNC_DELETE = { mutations_sync: '0', lightweight_deletes_sync: '0' } as const;
@@ -95,16 +95,9 @@ export class HotEvents {
     return new Map(rows.map((r) => [Number(r.month), digestOf(r)]));
   }
 
-  /** Hot user events per workspace, for many workspaces at once (fleet-wide checks): one grouped read per 500 ids. */
+  /** Hot user events per workspace, for many workspaces at once (fleet-wide checks). */
   async rowsOf(workspaceIds: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (const ids of chunks(workspaceIds, WORKSPACES_PER_QUERY)) {
-      const rows = await this.ch.rows<{ ws: string; rows: string }>(
-        `SELECT workspace_id AS ws, count() AS rows FROM ${this.tables.events.hot} WHERE workspace_id IN {ids:Array(String)} GROUP BY ws`,
-        { ids });
-      for (const r of rows) counts.set(r.ws, Number(r.rows));
-    }
-    return counts;
+    return rowsPerWorkspace(this.ch, this.tables.events.hot, workspaceIds);
   }
 
   /** Hot events of the workspace committed after the snapshot (they stay hot for a later archive). */

@@ -6,4 +6,4 @@ export { HOT_MONTH_UNDER_BOUND, WORKSPACE_MONTH, digest, throwIfAborted, assertP
 export { pageBounds, pageFilter, type PageBounds } from './pages';
 export { restoreMonthStaged, dropStaging, stagingTable, moveAll, type ColdMonthSource } from './staged-restore';
 export { allSettledOrThrow } from './settle';
-export { chunks, waitUntilNone, WORKSPACES_PER_QUERY } from './batches';
+export { chunks, rowsPerWorkspace, waitUntilNone, WORKSPACES_PER_QUERY } from './batches';

@@ -1,5 +1,5 @@
 import { MONTH_OF } from '../../rows';
-import { chunks, WORKSPACES_PER_QUERY } from '../kit';
+import { rowsPerWorkspace } from '../kit';
 import type { PartitionStats, StrategyDefinition } from '../types';
 import { TableArchiver } from './archiver';
 import { assertColdRoom, coldTablesCapacity } from './capacity';
@@ -22,16 +22,7 @@ export const tableStrategy: StrategyDefinition = {
     restorer: new TableRestorer(ch, s3, pageRows, tables, batchRows === undefined ? undefined : 2 * batchRows),
     admit: (workspaceId, months) => assertColdRoom(ch, tables, workspaceId, months),
     capacity: () => coldTablesCapacity(ch, tables),
-    async coldRowsOf(workspaceIds: readonly string[]): Promise<Map<string, number>> {
-      const cold = coldTablesOf(tables.events, tables).cold;
-      const counts = new Map<string, number>();
-      for (const chunk of chunks(workspaceIds, WORKSPACES_PER_QUERY)) {
-        const rows = await ch.rows<{ ws: string; rows: string }>(
-          `SELECT workspace_id AS ws, count() AS rows FROM ${cold} WHERE workspace_id IN {ids:Array(String)} GROUP BY ws`, { ids: chunk });
-        for (const r of rows) counts.set(r.ws, Number(r.rows));
-      }
-      return counts;
-    },
+    coldRowsOf: (workspaceIds) => rowsPerWorkspace(ch, coldTablesOf(tables.events, tables).cold, workspaceIds),
     async coldPartitions(workspaceId: string): Promise<PartitionStats[]> {
       const byMonth = new Map<number, PartitionStats>();
       for (const table of tables.all) {
