@@ -50,13 +50,13 @@ export async function planBatches(ch: ClickHouse, ctx: OperationContext, months:
   await partitionIds(ch, ctx.workspaceId, months);
   // The tables are independent reads: side by side (each statement waits on I/O as much as on CPU).
   await allSettledOrThrow(tables.all.map(async (table) => {
-    const [digests, coldRows] = await allSettledOrThrow<ReadonlyMap<number, RowDigest> | Map<number, number>>([
+    const [digests, coldRows] = await allSettledOrThrow([
       ctx.hotDigests(table),
       // Part metadata, not data: which of these months' cold partitions hold rows already.
       partitionRows(ch, tables.coldOf(table).cold, ctx.workspaceId, months),
     ]);
-    const hot = Object.fromEntries([...(digests as ReadonlyMap<number, RowDigest>)].map(([m, d]) => [String(m), d]));
-    plans[table.kind] = { hot, staged: months.filter((m) => ((coldRows as Map<number, number>).get(m) ?? 0) > 0 && hot[m] !== undefined) };
+    const hot = Object.fromEntries([...digests].map(([m, d]) => [String(m), d]));
+    plans[table.kind] = { hot, staged: months.filter((m) => (coldRows.get(m) ?? 0) > 0 && hot[m] !== undefined) };
   }));
   const batches: number[][] = [];
   let batch: number[] = [];
@@ -112,9 +112,7 @@ export async function copyBatch(ch: ClickHouse, ctx: OperationContext, table: Ev
        WHERE workspace_id = {ws:String} AND _block_number <= {bound:UInt64} AND ${MONTH_OF} IN {months:Array(UInt32)}`,
       { ws: ctx.workspaceId, bound: ctx.snapshot[table.kind], months: direct });
     // The part sizes (metadata) are read beside the check (data): neither waits for the other.
-    const [digests, sizes] = await allSettledOrThrow<Map<number, RowDigest> | Map<number, number>>([coldDigests(ch, cold, ctx.workspaceId, direct), partitionsBytes(ch, cold, ctx.workspaceId, direct)]);
-    copied = digests as Map<number, RowDigest>;
-    bytes = sizes as Map<number, number>;
+    [copied, bytes] = await allSettledOrThrow([coldDigests(ch, cold, ctx.workspaceId, direct), partitionsBytes(ch, cold, ctx.workspaceId, direct)]);
     for (const month of direct) {
       const got = copied.get(month) ?? EMPTY_DIGEST;
       if (!sameDigest(got, expected(month))) {
