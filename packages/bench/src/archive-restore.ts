@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { INTERNAL_EVENTS_TABLE, seedEvents, snapshotWorkspace, USER_EVENTS_TABLE } from '@permafrost/backend-lib';
-import { COLD_INTERNAL_TABLE, COLD_TABLE, INTERNAL, STORED_COLUMNS } from '@permafrost/plugin-cold-storage';
+import { COLD_INTERNAL_TABLE, COLD_TABLE, INTERNAL, STORED_COLUMNS, waitUntilNone } from '@permafrost/plugin-cold-storage';
 import type { BenchApp } from './app';
 import { median, round, timed } from './stats';
 
@@ -119,11 +119,9 @@ export async function benchArchiveRestore(b: BenchApp, events: number, repeats: 
  * noise of the order the variants ran in, not a cost of any of them. Waits at most two minutes.
  */
 async function engineIdle(b: BenchApp, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const row = await b.ch.one<{ merges: string; mutations: string }>(
-      `SELECT (SELECT count() FROM system.merges) AS merges, (SELECT count() FROM system.mutations WHERE NOT is_done) AS mutations`);
-    if (Number(row.merges) === 0 && Number(row.mutations) === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilNone(async () => {
+    const row = await b.ch.one<{ busy: string }>(
+      `SELECT (SELECT count() FROM system.merges) + (SELECT count() FROM system.mutations WHERE NOT is_done) AS busy`);
+    return Number(row.busy);
+  }, timeoutMs);
 }

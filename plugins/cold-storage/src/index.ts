@@ -8,7 +8,7 @@ export { ColdPartsLimitError, ColdStorageUnreachableError, VerificationFailedErr
 export { PARTS_SAFE_SHARE } from './strategies/table/capacity';
 export { ROW_FINGERPRINT, STORED_COLUMNS, EVENTS, INTERNAL, EVENT_TABLES, eventTable, digestPlus, sameDigest, type EventTable, type RowDigest } from './rows';
 export { coldStorageTables, DEFAULT_TABLES, type ColdStorageTables, type ColdTables } from './tables';
-export { HOT_MONTH_UNDER_BOUND, WORKSPACE_MONTH, digest, throwIfAborted, pageBounds, pageFilter, restoreMonthStaged, dropStaging, type ColdMonthSource, type PageBounds } from './strategies/kit';
+export { HOT_MONTH_UNDER_BOUND, WORKSPACE_MONTH, digest, throwIfAborted, pageBounds, pageFilter, restoreMonthStaged, dropStaging, waitUntilNone, type ColdMonthSource, type PageBounds } from './strategies/kit';
 export type { S3Location } from './s3-location';
 export { parquetStrategy } from './strategies/parquet';
 export type { OrphanReport } from './orphans';
