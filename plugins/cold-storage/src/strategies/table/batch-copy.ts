@@ -133,10 +133,19 @@ export async function copyBatch(ch: ClickHouse, ctx: OperationContext, table: Ev
 }
 
 /**
+ * Left to itself the engine moves the partition filter to PREWHERE and reads in two passes (the
+ * virtual column to filter, then the fingerprint of the rows kept): on S3 more than twice the requests,
+ * for a filter that keeps every row it reads (the partitions are pruned before any read). Measured,
+ * 1M events in 19 parts, marks not cached (as right after a copy): 93 GETs, 19.4 MB, 203 ms with PREWHERE;
+ * 38 GETs, 12.2 MB, 98 ms without (medians of 6).
+ */
+const NO_PREWHERE = { optimize_move_to_prewhere: 0 } as const;
+
+/**
  * Per month, the digest of the cold copy: one grouped read of exactly these months' partitions, of the
  * fingerprint column the engine computed from each row it wrote (see FINGERPRINT_COLUMN). Partitions are
  * named by their id (a virtual column), so the read touches the fingerprint column only, not
- * workspace_id and processing_time: on S3 a third of the requests (1M events: 0.18 s instead of 0.30 s).
+ * workspace_id and processing_time (1M events: 0.18 s instead of 0.30 s; 0.1 s with NO_PREWHERE).
  */
 async function coldDigests(ch: ClickHouse, cold: string, workspaceId: string, months: readonly number[]): Promise<Map<number, RowDigest>> {
   const ids = await partitionIds(ch, workspaceId, months);
@@ -144,6 +153,6 @@ async function coldDigests(ch: ClickHouse, cold: string, workspaceId: string, mo
   const rows = await ch.rows<{ id: string; rows: string; checksum: string }>(
     `SELECT _partition_id AS id, count() AS rows, toString(sum(${FINGERPRINT_COLUMN})) AS checksum FROM ${cold}
      WHERE _partition_id IN {ids:Array(String)} GROUP BY id`,
-    { ids: [...ids.values()] });
+    { ids: [...ids.values()] }, NO_PREWHERE);
   return new Map(rows.map((r) => [monthOf.get(r.id)!, digestOf(r)]));
 }
