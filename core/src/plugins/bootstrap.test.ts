@@ -1,5 +1,5 @@
 import { container, inject, injectable } from 'tsyringe';
-import { PluginBootError } from '../errors';
+import { InvalidInputError, PluginBootError } from '../errors';
 import { silentLogger } from '../logger';
 import { bootstrap } from './bootstrap';
 import { createHookPoint } from '../lifecycle/hook-point';
@@ -50,6 +50,15 @@ describe('bootstrap', () => {
     const message = await bootError(boot([plugin('fast', [], { shutdown }), plugin('slow', ['fast'], { init: () => new Promise(() => undefined) })], 100));
     expect(message).toMatch(/Plugin slow did not finish init\(\) within 100 ms/);
     expect(shutdown).toHaveBeenCalledTimes(1);
+  });
+
+  it('an init that throws a typed error fails the boot with that error; any other error becomes PLUGIN_BOOT naming the plugin', async () => {
+    const shutdown = jest.fn();
+    const typed = new InvalidInputError('the setting x must be a port; nothing was started.', { plugin: 'typed' });
+    await expect(boot([plugin('first', [], { shutdown }), plugin('typed', ['first'], { init: () => { throw typed; } })])).rejects.toBe(typed);
+    expect(shutdown).toHaveBeenCalledTimes(1);
+    const message = await bootError(boot([plugin('plain', [], { init: () => { throw new Error('socket closed'); } })]));
+    expect(message).toBe('Plugin plain failed in init(): socket closed');
   });
 
   it('shuts plugins down in reverse order, once, reporting every failure', async () => {

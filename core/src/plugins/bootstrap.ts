@@ -1,5 +1,5 @@
 import { container as rootContainer, instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import { PluginBootError } from '../errors';
+import { isPermafrostError, PluginBootError } from '../errors';
 import { LifecycleBus, observerOf } from '../lifecycle/emitter';
 import { HookRunner } from '../lifecycle/hook-runner';
 import { WORKSPACE_STATE_STORE, type WorkspaceStateStore } from '../lifecycle/state-store';
@@ -86,7 +86,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<PermafrostAp
       assertProvided(own, plugin);
     } catch (err) {
       await shutdown().catch(() => undefined);
-      if (err instanceof PluginBootError) throw err;
+      // A typed error keeps its own code (SCHEMA_MISMATCH, STACK_CONFIG, …): it already says what is wrong
+      // and what to do, and callers match on codes. Anything else is this plugin's failed boot.
+      if (isPermafrostError(err)) throw err;
       throw new PluginBootError(`Plugin ${plugin.name} failed in init(): ${(err as Error).message}`, { plugin: plugin.name, cause: err });
     }
   }

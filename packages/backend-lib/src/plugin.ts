@@ -86,6 +86,9 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
       await dataSource.initialize();
       container.registerInstance(DataSource, dataSource);
       const ch = container.resolve(ClickHouse);
+      // A platform's event tables are checked before anything is migrated: pointed at the wrong database,
+      // the boot stops with SCHEMA_MISMATCH having created nothing there.
+      if (profile.clickhouse.platformOwnsEventTables) await checkEventTables(ch, profile);
       if (options.migrate !== false) {
         const ds = dataSource;
         const contributed = extensions.get(CLICKHOUSE_MIGRATIONS).flatMap((m) => (typeof m === 'function' ? m(profile) : m));
@@ -98,7 +101,8 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
         });
         if (postgres.length + clickhouse.length > 0) logger.info('migrations applied', { schema: profile.name, postgres, clickhouse });
       }
-      // The hot tables hold exactly what the profile moves, or the boot stops here (see checkEventTables).
+      // The hot tables hold exactly what the profile moves, or the boot stops here (see checkEventTables);
+      // our own profile's tables exist only now, made by its migrations.
       await checkEventTables(ch, profile);
     },
     async shutdown() {

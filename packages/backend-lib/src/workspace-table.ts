@@ -19,6 +19,21 @@ export interface WorkspaceRecord extends Workspace {
   kind: string | null;
 }
 
+/**
+ * The workspace table's SQL names for queries built elsewhere (status pages, reconcile): quoted
+ * identifiers from the profile, and `updatedAt` as an expression read as a UTC instant.
+ */
+export interface WorkspaceSqlNames {
+  readonly table: string;
+  readonly id: string;
+  readonly name: string;
+  readonly status: string;
+  readonly coldStorageState: string;
+  readonly coldStorageStrategy: string;
+  /** `w.`-qualified read of updatedAt (an instant in both timestamp styles). */
+  updatedAt(alias: string): string;
+}
+
 export interface WorkspaceColdState {
   state: ColdStorageState;
   strategy: string | null;
@@ -41,6 +56,8 @@ export class WorkspaceTable {
   private readonly select: string;
   private readonly now: string;
   private readonly toStatus: ReadonlyMap<string, WorkspaceStatus>;
+  /** Names for SQL built outside this class; values still go in as bound parameters. */
+  readonly sql: WorkspaceSqlNames;
 
   constructor(
     @inject(SCHEMA_PROFILE) readonly profile: SchemaProfile,
@@ -68,6 +85,10 @@ export class WorkspaceTable {
       `${this.parent ? `${this.parent}::text` : 'NULL::text'} AS "parentId"`, `${this.kind ? `${this.kind}::text` : 'NULL::text'} AS "kind"`,
     ].join(', ');
     this.toStatus = new Map(Object.entries(spec.statusValues).map(([status, value]) => [value, status as WorkspaceStatus]));
+    this.sql = {
+      table: this.table, id: x.id, name: x.name, status: x.status, coldStorageState: x.coldStorageState, coldStorageStrategy: x.coldStorageStrategy,
+      updatedAt: (alias) => read(`${alias}.${x.updatedAt}`),
+    };
   }
 
   /** How this platform renames tombstoned workspaces. */
@@ -151,13 +172,20 @@ export class WorkspaceTable {
     return workspace;
   }
 
-  private statusValue(status: WorkspaceStatus): string {
+  /** The value the platform stores for a Permafrost status. */
+  statusValue(status: WorkspaceStatus): string {
     return this.profile.postgres.workspace.statusValues[status];
   }
 
+  /** The Permafrost status of a stored value; a value the profile does not map is an error, never guessed. */
+  statusOf(value: string, workspaceId: string): WorkspaceStatus {
+    const status = this.toStatus.get(value);
+    if (!status) throw new Error(`workspace ${workspaceId} has status ${JSON.stringify(value)}, which the ${this.profile.name} schema profile does not map`);
+    return status;
+  }
+
   private record(row: Record<string, unknown>): WorkspaceRecord {
-    const status = this.toStatus.get(row.status as string);
-    if (!status) throw new Error(`workspace ${String(row.id)} has status ${JSON.stringify(row.status)}, which the ${this.profile.name} schema profile does not map`);
+    const status = this.statusOf(row.status as string, String(row.id));
     return {
       id: row.id as string,
       name: row.name as string,

@@ -50,6 +50,7 @@ export async function openContext(options: GlobalOptions & ContextOptions): Prom
     const app = await bootstrap({
       plugins: [
         dataLayer({
+          schema: options.schema ?? 'permafrost',
           postgresUrl: stack.postgresUrl, clickhouse: stack.clickhouse, jobs: jobOptionsFromEnv(process.env, options.supervise ?? false),
           // README "Running on a ClickHouse cluster": tables ON CLUSTER, Replicated.
           cluster: process.env.PERMAFROST_CLICKHOUSE_CLUSTER ? { name: process.env.PERMAFROST_CLICKHOUSE_CLUSTER } : undefined,

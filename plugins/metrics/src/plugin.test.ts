@@ -90,7 +90,10 @@ describe('metricsPlugin serve option', () => {
     const holder = metricsPlugin({ serve: { port: 0 } });
     const first = await app([holder]);
     const port = Number(new URL(holder.url()!).port);
-    await expect(app([metricsPlugin({ serve: { port } })])).rejects.toThrow(/Plugin metrics failed in init\(\): Could not serve metrics on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+    // Its own typed error, not a generic boot failure: the code says what broke, the details whose it is.
+    await expect(app([metricsPlugin({ serve: { port } })])).rejects.toMatchObject({
+      code: 'METRICS_SERVER', plugin: 'metrics', message: expect.stringMatching(/^Could not serve metrics on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/),
+    });
     await first.shutdown();
   });
 });

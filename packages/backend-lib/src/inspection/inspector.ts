@@ -2,8 +2,9 @@ import { inject, injectable } from 'tsyringe';
 import { DataSource } from 'typeorm';
 import { InvalidInputError, isPermafrostError, NotFoundError, WORKSPACE_STATUSES } from '@permafrost/core/plugin';
 import { ClickHouse } from '../clickhouse/clickhouse';
-import { COLD_STORAGE_STATES, Workspace } from '../db/schema';
+import { COLD_STORAGE_STATES, type Workspace } from '../db/schema';
 import { assertWorkspaceId } from '../ids';
+import { WorkspaceTable } from '../workspace-table';
 import { boundFor, decodeHistoryCursor, decodeStatusCursor, encodeCursor, mergeNewestFirst } from './cursor';
 import { hotRowsOf, hotTables } from './hot-data';
 import { heldLocks } from './lock-probe';
@@ -38,6 +39,7 @@ export class WorkspaceInspector {
     @inject(DataSource) private readonly dataSource: DataSource,
     @inject(ClickHouse) private readonly ch: ClickHouse,
     @inject(INSPECTION_PROVIDER_LIST) private readonly providers: InspectionProvider[],
+    @inject(WorkspaceTable) private readonly table: WorkspaceTable,
   ) {
     this.transitions = new TransitionHistory(dataSource);
   }
@@ -103,7 +105,7 @@ export class WorkspaceInspector {
     }
     const after = filter.cursor === undefined ? undefined : decodeStatusCursor(filter.cursor);
     const withData = filter.withData ?? false;
-    const rows = await workspacePage(this.dataSource, { status: filter.status, coldState: filter.coldState, hasFailure: filter.hasFailure, after, limit: limit + 1 });
+    const rows = await workspacePage(this.dataSource, this.table, { status: filter.status, coldState: filter.coldState, hasFailure: filter.hasFailure, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const ids = page.map((r) => r.id);
     const strategies = new Map(page.map((r) => [r.id, r.cold_storage_state === 'none' ? null : r.cold_storage_strategy]));
@@ -141,9 +143,9 @@ export class WorkspaceInspector {
 
   private async workspace(workspaceId: string): Promise<Workspace> {
     assertWorkspaceId(workspaceId);
-    const ws = await this.dataSource.getRepository(Workspace).findOneBy({ id: workspaceId });
+    const ws = await this.table.find(workspaceId);
     if (!ws) throw new NotFoundError(`Workspace ${workspaceId} does not exist.`, { workspaceId });
-    return ws;
+    return WorkspaceTable.toWorkspace(ws);
   }
 
   private async hot(workspaceId: string): Promise<HotDescription> {

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../testing';
+import { WorkspaceTable } from '../workspace-table';
 import { workspacePageQuery, type WorkspacePageQuery } from './workspace-pages';
 
 // Integration: embedded Postgres. A status page must cost the same with 2,000 workspaces as with 20,000:
@@ -45,7 +46,7 @@ describe('status pages: cost independent of the number of workspaces', () => {
   /** Buffers (hit + read) and time of one page of 50, from the middle of the id range. */
   const cost = async (filter: Omit<WorkspacePageQuery, 'limit' | 'after'>) => {
     const [{ id: after }] = await ds.query(`SELECT id::text AS id FROM workspace ORDER BY id OFFSET (SELECT count(*) / 2 FROM workspace) LIMIT 1`);
-    const { text, params } = workspacePageQuery({ ...filter, after, limit: 51 });
+    const { text, params } = workspacePageQuery(t.app.resolve(WorkspaceTable).sql, { ...filter, after, limit: 51 });
     const [{ 'QUERY PLAN': [plan] }] = await ds.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, params);
     return { buffers: plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks'], ms: plan['Execution Time'] as number, seqScans: seqScans(plan.Plan) };
   };

@@ -66,3 +66,7 @@ export async function waitForMutations(ch: ClickHouse, needle: string, timeoutMs
 }
 
 export { snapshotWorkspace, type WorkspaceSnapshot } from '../userEvents/snapshot';
+
+// A Dittofeed-shaped installation for tests of other packages (the CLI on `--schema dittofeed`).
+export { createDittofeedClickHouseSchema, dittofeedPostgresSchema, type DittofeedClickHouseSchema } from '../dittofeed';
+export { insertDittofeedEvents, insertDittofeedWorkspace } from './dittofeed';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { PermafrostApp } from '@permafrost/core';
-import type { PgBossTransitionJobs, TransitionJob } from '@permafrost/backend-lib';
+import { WorkspaceTable, type PgBossTransitionJobs, type TransitionJob } from '@permafrost/backend-lib';
 import type { ColdStorageService } from '@permafrost/plugin-cold-storage';
 import { createFleetQueues, enqueueMaintenance } from './maintenance-jobs';
 
@@ -25,13 +25,15 @@ export interface ReconcileReport {
 
 export interface ReconcileDeps {
   dataSource: DataSource;
+  /** The platform's workspace table (names from the schema profile: ours, or Dittofeed's "Workspace"). */
+  workspaces: WorkspaceTable;
   coldStorage: ColdStorageService;
   jobs: PgBossTransitionJobs;
 }
 
 /** The dependencies of reconcile from a booted app (the command and the workers' cron alike). */
 export function reconcileDeps(ctx: { app: Pick<PermafrostApp, 'resolve'>; coldStorage: ColdStorageService; jobs: PgBossTransitionJobs }): ReconcileDeps {
-  return { dataSource: ctx.app.resolve(DataSource), coldStorage: ctx.coldStorage, jobs: ctx.jobs };
+  return { dataSource: ctx.app.resolve(DataSource), workspaces: ctx.app.resolve(WorkspaceTable), coldStorage: ctx.coldStorage, jobs: ctx.jobs };
 }
 
 /**
@@ -49,12 +51,15 @@ export async function reconcile(deps: ReconcileDeps, options: { dryRun?: boolean
   const live = await deps.jobs.liveWorkspaces();
 
   // Latest transition per workspace, unfinished, with no job that will finish it.
-  const stuck: Array<{ id: string; workspace_id: string; transition: TransitionJob['transition']; state: string; phase: string; from_status: string; to_status: string; status: string }> = await deps.dataSource.query(
-    `SELECT DISTINCT ON (t.workspace_id) t.id, t.workspace_id, t.transition, t.state, t.phase, t.from_status, t.to_status, w.status
-       FROM workspace_transition t JOIN workspace w ON w.id = t.workspace_id
+  const w = deps.workspaces.sql;
+  const stuck: Array<{ id: string; workspace_id: string; transition: TransitionJob['transition']; state: string; phase: string; from_status: string; to_status: string; stored_status: string }> = await deps.dataSource.query(
+    `SELECT DISTINCT ON (t.workspace_id) t.id, t.workspace_id::text AS workspace_id, t.transition, t.state, t.phase, t.from_status, t.to_status, w.${w.status}::text AS stored_status
+       FROM workspace_transition t JOIN ${w.table} w ON w.${w.id} = t.workspace_id
       ORDER BY t.workspace_id, t.seq DESC`);
-  for (const r of stuck) {
-    if (r.state === 'completed' || live.has(r.workspace_id)) continue;
+  for (const row of stuck) {
+    if (row.state === 'completed' || live.has(row.workspace_id)) continue;
+    // Transitions record Permafrost's status names; the row holds the platform's value.
+    const r = { ...row, status: deps.workspaces.statusOf(row.stored_status, row.workspace_id) };
     // Not stuck, just over: a veto (nothing to finish) or a status that moved on (can never finish).
     if (r.phase === 'check' || (r.status !== r.from_status && r.status !== r.to_status)) continue;
     const enqueued = !dryRun && (await deps.jobs.requeue({ transitionId: r.id, workspaceId: r.workspace_id, transition: r.transition }));
@@ -62,8 +67,7 @@ export async function reconcile(deps: ReconcileDeps, options: { dryRun?: boolean
   }
   const busy = new Set([...live, ...findings.map((f) => f.workspaceId)]);
 
-  const workspaces: Array<{ id: string; status: string; cold_storage_state: string; cold_storage_strategy: string | null }> = await deps.dataSource.query(
-    `SELECT id, status, cold_storage_state, cold_storage_strategy FROM workspace ORDER BY created_at`);
+  const workspaces = (await deps.workspaces.list()).map((r) => ({ id: r.id, status: r.status, cold_storage_state: r.coldStorageState, cold_storage_strategy: r.coldStorageStrategy }));
   // Hot and cold counts of the whole fleet in a few grouped reads (a plan per workspace read part metadata
   // that grows with the fleet: measured 7+ minutes for 1,000 workspaces on 2 cores).
   const candidates = workspaces.filter((w) => !busy.has(w.id));

@@ -6,7 +6,7 @@ import { cliVersion } from '../version';
 import { declareDemoCommand } from './demo';
 import { declareFleetCommands } from './fleet';
 import { declareLifecycleCommands } from './lifecycle';
-import { EXIT } from './options';
+import { EXIT, SCHEMA_CHOICES } from './options';
 import { declareStackCommands } from './stack';
 import { declareWorkspaceCommands } from './workspaces';
 import { commandPath, wantsJson } from './usage';
@@ -24,6 +24,8 @@ export function buildProgram(options: { json?: boolean } = {}): Command {
     .option('--json', 'machine-readable output: one JSON envelope on stdout (docs/cli-json.md)')
     .option('--instance <name>', 'embedded stack instance (data under the data root; default "cli")')
     .addOption(new Option('--strategy <name>', 'cold storage strategy for workspaces without cold data').choices(STRATEGY_CHOICES).default('table'))
+    .addOption(new Option('--schema <profile>', 'whose tables: permafrost (ours) or dittofeed (a Dittofeed installation\'s; its ClickHouse database in PERMAFROST_CLICKHOUSE_DATABASE)')
+      .choices(SCHEMA_CHOICES).default('permafrost').env('PERMAFROST_SCHEMA'))
     .addOption(new Option('--progress <mode>', 'progress on stderr: bars, JSON lines, none; auto = bars on a terminal').choices(PROGRESS_MODES).default('auto'))
     // With --json, stderr keeps commander's one error line; the envelope on stdout says the rest.
     .showHelpAfterError(!options.json)

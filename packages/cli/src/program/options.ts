@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import type { SchemaProfileName } from '@permafrost/backend-lib';
 import type { ProgressMode } from '../progress/modes';
 
 /** Options every command takes (before or after the command name). */
@@ -7,7 +8,12 @@ export interface GlobalOptions {
   instance?: string;
   strategy?: string;
   progress?: ProgressMode;
+  /** The schema profile of the databases the command opens (data layer's `schema`). */
+  schema?: SchemaProfileName;
 }
+
+/** `--schema` values: the data layer's built-in schema profiles. */
+export const SCHEMA_CHOICES: readonly SchemaProfileName[] = ['permafrost', 'dittofeed'];
 
 /** Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
