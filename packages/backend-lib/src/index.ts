@@ -2,7 +2,8 @@ import 'reflect-metadata';
 
 export { Workspace, WorkspaceTransition, WorkspaceStatusEnum, COLD_STORAGE_STATES, backendEntities, type ColdStorageState } from './db/schema';
 export { createDataSource, migratePostgres, ensureOwnSchema, backendMigrations, type PostgresContributions } from './db/data-source';
-export { ClickHouse, type QueryParams } from './clickhouse/clickhouse';
+export { ClickHouse, QueriesStillRunningError, type QueryParams } from './clickhouse/clickhouse';
+export { withQueryIdPrefix, nextQueryId } from './clickhouse/query-scope';
 export { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
 export { forCluster, createTableLike, checkCluster, ClusterConfigError, DEFAULT_ZOOKEEPER_PATH_PREFIX, type ClusterOptions } from './clickhouse/cluster';
 export { tablePartLimits, type TablePartLimit } from './clickhouse/part-limits';

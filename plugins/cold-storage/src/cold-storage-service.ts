@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { DataSource } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError, type ProgressUpdate, type WorkspaceStateStore } from '@permafrost/core';
-import { assertWorkspaceId, type ClickHouse, type WorkspaceTable } from '@permafrost/backend-lib';
+import { assertWorkspaceId, withQueryIdPrefix, type ClickHouse, type WorkspaceTable } from '@permafrost/backend-lib';
 import { firstLine, typedFailure, typedFailures } from './failures';
 import { HotEvents, monthsOf } from './hot-events';
 import { collectOrphanObjects, type OrphanReport } from './orphans';
@@ -335,6 +335,10 @@ export class ColdStorageService {
   private async unfinished(workspaceId: string, kind: 'archive' | 'restore'): Promise<ColdStorageOperation | undefined> {
     const op = await this.journal.latestOperation(workspaceId);
     if (!op || !isUnfinished(op) || op.kind !== kind) return undefined;
+    // An earlier attempt whose process died may have left a statement running on a ClickHouse server
+    // (an INSERT goes on after its client is gone): stopped before this attempt drops or rewrites what it
+    // writes into. The embedded engine dies with its process, so there it finds nothing.
+    await this.ch.stopQueries(operationQueryPrefix(op.id));
     await this.journal.resume(op);
     return op;
   }
@@ -375,7 +379,8 @@ export class ColdStorageService {
   /** Records a failure on the operation and the workspace, mapping S3 outages to a typed error. */
   private async failing<T>(op: ColdStorageOperation, step: () => Promise<T>): Promise<T> {
     try {
-      return await step();
+      // Every statement of the step carries a query id naming the operation (see unfinished()).
+      return await withQueryIdPrefix(operationQueryPrefix(op.id), step);
     } catch (err) {
       const typed = typedFailure(err, op.workspaceId, op.kind);
       await this.journal.fail(op, firstLine(typed), (typed as { code?: string }).code ?? 'ERROR');
@@ -412,4 +417,9 @@ export class ColdStorageService {
 
 function isUnfinished(op: ColdStorageOperation): boolean {
   return op.state === 'running' || op.state === 'failed';
+}
+
+/** Query ids of an operation's statements start with this (lowercase: operation ids are UUIDs). */
+export function operationQueryPrefix(operationId: string): string {
+  return `permafrost-op-${operationId.toLowerCase()}-`;
 }

@@ -103,6 +103,45 @@ describe('cold storage: failures and retries', () => {
     expect(await cold(ws)).toBe(0);
   });
 
+  it('every statement of an operation names it in its query id; a retry first stops whatever an earlier attempt left running', async () => {
+    const ws = await seed();
+    // What reaches the client: statement text, bound parameters, query id (chDB ignores the id; a server keeps it).
+    const seen: Array<{ query: string; params: Record<string, unknown>; queryId?: string }> = [];
+    const client = t.ch.client;
+    const spies = (['command', 'query', 'insert'] as const).map((method) => {
+      const original = client[method].bind(client) as (p: { query?: string; table?: string; query_params?: Record<string, unknown>; query_id?: string }) => Promise<unknown>;
+      return jest.spyOn(client, method).mockImplementation(((p: { query?: string; table?: string; query_params?: Record<string, unknown>; query_id?: string }) => {
+        seen.push({ query: p.query ?? `INSERT INTO ${p.table}`, params: p.query_params ?? {}, queryId: p.query_id });
+        return original(p);
+      }) as never);
+    });
+    try {
+      faults.failArchiveAtCall = 5;
+      await t.workspaces.pauseWorkspace(ws).catch(() => undefined);
+      const op = (await t.app.resolve(ColdStorageService).status(ws)).lastOperation!;
+      const prefix = `permafrost-op-${op.id}-`;
+      const first = seen.splice(0);
+      const copies = first.filter((s) => s.query.startsWith('INSERT INTO') && s.query.includes('SELECT'));
+      expect(copies.length).toBeGreaterThan(0);
+      expect(copies.filter((s) => !s.queryId?.startsWith(prefix))).toEqual([]);
+
+      await t.workspaces.retryTransition(ws);
+      await waitForMutations(t.ch, ws);
+      const kill = seen.findIndex((s) => s.query.startsWith('KILL QUERY'));
+      expect(seen[kill]).toMatchObject({ query: expect.stringContaining('startsWith(query_id, {prefix:String})'), params: { prefix } });
+      const ofOperation = seen.map((s, i) => [i, s.queryId] as const).filter(([, id]) => id?.startsWith(prefix));
+      expect(ofOperation.length).toBeGreaterThan(0);
+      expect(ofOperation.every(([i]) => i > kill)).toBe(true); // stopped before this attempt issued anything
+      // A new attempt part: the server would refuse an id that an earlier attempt's statement still holds.
+      const attempt = (id: string) => id.slice(prefix.length).split('-')[0];
+      const earlier = new Set(copies.map((s) => attempt(s.queryId!)));
+      expect(ofOperation.filter(([, id]) => earlier.has(attempt(id!)))).toEqual([]);
+      expect(await cold(ws)).toBe(EVENTS);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
   it('events that arrive between the copy and the delete stay hot; a later archive takes them', async () => {
     const ws = await seed();
     const before = await snapshotWorkspace(t.ch, ws);

@@ -1,5 +1,7 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import { PermafrostError } from '@permafrost/core';
 import type { ClusterOptions } from './cluster';
+import { nextQueryId, QUERY_ID_PREFIX } from './query-scope';
 
 export type QueryParams = Record<string, unknown>;
 
@@ -17,7 +19,7 @@ export class ClickHouse {
   constructor(readonly client: ClickHouseClient, readonly cluster?: ClusterOptions) {}
 
   async rows<T>(query: string, params: QueryParams = {}, settings: ClickHouseSettings = {}): Promise<T[]> {
-    const result = await this.client.query({ query: withSettings(query, settings), query_params: params, format: 'JSONEachRow' });
+    const result = await this.client.query({ query: withSettings(query, settings), query_params: params, format: 'JSONEachRow', query_id: nextQueryId() });
     return result.json<T>();
   }
 
@@ -28,13 +30,45 @@ export class ClickHouse {
   }
 
   async command(query: string, params: QueryParams = {}, settings: ClickHouseSettings = {}): Promise<void> {
-    await this.client.command({ query: withSettings(query, settings), query_params: params });
+    await this.client.command({ query: withSettings(query, settings), query_params: params, query_id: nextQueryId() });
   }
 
   /** Row values go in the request body as JSONEachRow, never into SQL text. */
   async insertRows(table: string, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
     if (rows.length === 0) return;
-    await this.client.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
+    await this.client.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow', query_id: nextQueryId() });
+  }
+
+  /**
+   * Stops every statement whose query id starts with `prefix` (see query-scope.ts) and waits until none
+   * runs, on every replica when the tables live on a cluster; returns how many were running. A statement
+   * that does not stop within `timeoutMs` is an error: the caller must not write where it writes.
+   */
+  async stopQueries(prefix: string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<number> {
+    if (!QUERY_ID_PREFIX.test(prefix)) throw new Error(`query id prefix ${JSON.stringify(prefix)} must be lowercase letters, digits and dashes, ending with a dash`);
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    // KILL … ON CLUSTER is distributed DDL, which takes no bound parameter: the prefix, checked above
+    // (our own operation id), enters the text there; everywhere else it is bound.
+    const killed = this.cluster
+      ? await this.rows<{ query_id: string }>(`KILL QUERY ON CLUSTER ${this.cluster.name} WHERE startsWith(query_id, '${prefix}') ASYNC`)
+      : await this.rows<{ query_id: string }>('KILL QUERY WHERE startsWith(query_id, {prefix:String}) ASYNC', { prefix });
+    if (killed.length === 0) return 0;
+    const processes = this.cluster ? 'clusterAllReplicas({cluster:String}, system.processes)' : 'system.processes';
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = await this.one<{ n: string }>(`SELECT count() AS n FROM ${processes} WHERE startsWith(query_id, {prefix:String})`, { prefix, cluster: this.cluster?.name });
+      if (Number(row.n) === 0) return killed.length;
+      if (Date.now() > deadline) throw new QueriesStillRunningError(prefix, Number(row.n), timeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 200));
+    }
+  }
+}
+
+/** `QUERIES_STILL_RUNNING`: statements of an earlier attempt did not stop when told to. */
+export class QueriesStillRunningError extends PermafrostError {
+  readonly code = 'QUERIES_STILL_RUNNING';
+  constructor(prefix: string, running: number, timeoutMs: number) {
+    super(`${running} statement(s) of an earlier attempt (query ids ${prefix}…) still run on ClickHouse ${timeoutMs} ms after KILL QUERY; nothing was changed. Retry later, or see system.processes for what they wait on.`);
   }
 }
 
