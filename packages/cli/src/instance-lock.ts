@@ -24,6 +24,8 @@ export interface LockRequest {
 }
 
 const STALE_MS = 15_000;
+/** How long a holder may go unnamed (between taking the lock and writing its owner file) before we say so. */
+const OWNER_GRACE_MS = 1_000;
 
 /**
  * One command at a time per embedded instance: chDB binds a data directory to one process and the
@@ -40,6 +42,7 @@ export async function lockInstance(dir: string, request: LockRequest): Promise<(
   const ownerPath = `${lockPath}.owner.json`;
   const deadline = Date.now() + (request.timeoutMs ?? 120_000);
   let warned = false;
+  let busySince: number | undefined;
   for (;;) {
     try {
       const release = await lockfile.lock(dir, { lockfilePath: lockPath, realpath: false, stale: STALE_MS, update: STALE_MS / 3 });
@@ -61,6 +64,13 @@ export async function lockInstance(dir: string, request: LockRequest): Promise<(
       if (Date.now() > deadline) {
         throw new InstanceBusyError(`${holder}; gave up waiting after ${Math.round((request.timeoutMs ?? 120_000) / 1000)} s. Run the command again when it is done, or use another --instance.`,
           { instance: request.instance, ...(owner ? { pid: owner.pid, host: owner.hostname, holderCommand: owner.command } : {}) });
+      }
+      // A holder that took the lock a moment ago may not have written who it is yet: give it a second
+      // before saying "another command", so the one message names it whenever it can.
+      busySince ??= Date.now();
+      if (!owner && Date.now() - busySince < OWNER_GRACE_MS) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
       }
       if (!warned) request.onWait(`${holder}; waiting for it to finish…`);
       warned = true;
