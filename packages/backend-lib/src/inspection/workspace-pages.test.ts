@@ -64,7 +64,10 @@ describe('status pages: cost independent of the number of workspaces', () => {
       expect({ name, seqScans: after.seqScans }).toEqual({ name, seqScans: [] });
       // The failures themselves grow tenfold (2 → 20 failed transitions, 2 → 20 failed cold states): that
       // variant may grow with them, never with the fleet.
-      const allowed = name === 'with failure' ? before.buffers * 10 + 50 : before.buffers * 2 + 20;
+      // At 2,000 there are only 2 + 2 failures and the page starts mid-range, so that variant's small
+      // figure swings with where they fall (measured 10–21 buffers, and 85–153 at 20,000): it is held to
+      // ten times at least 15.
+      const allowed = name === 'with failure' ? Math.max(before.buffers, 15) * 10 + 50 : before.buffers * 2 + 20;
       expect({ name, buffers: after.buffers, under: after.buffers <= allowed }).toEqual({ name, buffers: after.buffers, under: true });
     }
     process.stderr.write(`status page of 50, cost by fleet size:\n${lines.join('\n')}\n`);
