@@ -4,6 +4,7 @@ export { Workspace, WorkspaceTransition, WorkspaceStatusEnum, COLD_STORAGE_STATE
 export { createDataSource, migratePostgres, ensureOwnSchema, backendMigrations, type PostgresContributions } from './db/data-source';
 export { ClickHouse, QueriesStillRunningError, type QueryParams } from './clickhouse/clickhouse';
 export { withQueryIdPrefix, nextQueryId } from './clickhouse/query-scope';
+export { waitUntilNone } from './clickhouse/wait-until-none';
 export { migrateClickHouse, type ClickHouseMigration } from './clickhouse/migrations';
 export { forCluster, createTableLike, checkCluster, ClusterConfigError, DEFAULT_ZOOKEEPER_PATH_PREFIX, type ClusterOptions } from './clickhouse/cluster';
 export { tablePartLimits, type TablePartLimit } from './clickhouse/part-limits';

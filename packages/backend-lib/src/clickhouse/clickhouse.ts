@@ -1,7 +1,8 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { PermafrostError } from '@permafrost/core';
 import type { ClusterOptions } from './cluster';
-import { nextQueryId, QUERY_ID_PREFIX } from './query-scope';
+import { assertQueryIdPrefix, nextQueryId } from './query-scope';
+import { waitUntilNone } from './wait-until-none';
 
 export type QueryParams = Record<string, unknown>;
 
@@ -45,7 +46,7 @@ export class ClickHouse {
    * that does not stop within `timeoutMs` is an error: the caller must not write where it writes.
    */
   async stopQueries(prefix: string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<number> {
-    if (!QUERY_ID_PREFIX.test(prefix)) throw new Error(`query id prefix ${JSON.stringify(prefix)} must be lowercase letters, digits and dashes, ending with a dash`);
+    assertQueryIdPrefix(prefix);
     const timeoutMs = options.timeoutMs ?? 60_000;
     // KILL … ON CLUSTER is distributed DDL, which takes no bound parameter: the prefix, checked above
     // (our own operation id), enters the text there; everywhere else it is bound.
@@ -54,13 +55,10 @@ export class ClickHouse {
       : await this.rows<{ query_id: string }>('KILL QUERY WHERE startsWith(query_id, {prefix:String}) ASYNC', { prefix });
     if (killed.length === 0) return 0;
     const processes = this.cluster ? 'clusterAllReplicas({cluster:String}, system.processes)' : 'system.processes';
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const row = await this.one<{ n: string }>(`SELECT count() AS n FROM ${processes} WHERE startsWith(query_id, {prefix:String})`, { prefix, cluster: this.cluster?.name });
-      if (Number(row.n) === 0) return killed.length;
-      if (Date.now() > deadline) throw new QueriesStillRunningError(prefix, Number(row.n), timeoutMs);
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 200));
-    }
+    const running = await waitUntilNone(async () => Number((await this.one<{ n: string }>(
+      `SELECT count() AS n FROM ${processes} WHERE startsWith(query_id, {prefix:String})`, { prefix, cluster: this.cluster?.name })).n), timeoutMs, options.pollMs);
+    if (running > 0) throw new QueriesStillRunningError(prefix, running, timeoutMs);
+    return killed.length;
   }
 }
 

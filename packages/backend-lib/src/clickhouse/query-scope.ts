@@ -20,10 +20,14 @@ interface QueryScope {
 const scopes = new AsyncLocalStorage<QueryScope>();
 
 /** What may prefix query ids: it enters SQL text on a cluster (KILL QUERY ON CLUSTER takes no parameter). */
-export const QUERY_ID_PREFIX = /^[a-z0-9][a-z0-9-]{0,80}-$/;
+const QUERY_ID_PREFIX = /^[a-z0-9][a-z0-9-]{0,80}-$/;
+
+export function assertQueryIdPrefix(prefix: string): void {
+  if (!QUERY_ID_PREFIX.test(prefix)) throw new Error(`query id prefix ${JSON.stringify(prefix)} must be lowercase letters, digits and dashes, ending with a dash`);
+}
 
 export function withQueryIdPrefix<T>(prefix: string, work: () => Promise<T>): Promise<T> {
-  if (!QUERY_ID_PREFIX.test(prefix)) throw new Error(`query id prefix ${JSON.stringify(prefix)} must be lowercase letters, digits and dashes, ending with a dash`);
+  assertQueryIdPrefix(prefix);
   return scopes.run({ prefix: `${prefix}${randomUUID().slice(0, 8)}-`, next: 0 }, work);
 }
 

@@ -21,15 +21,5 @@ export async function rowsPerWorkspace(ch: ClickHouse, table: string, workspaceI
   return counts;
 }
 
-/**
- * Asks `count` again every 250 ms until it answers 0 or `timeoutMs` passed; returns the last answer.
- * For what the engine removes shortly after a statement returns (dropped parts and their objects).
- */
-export async function waitUntilNone(count: () => Promise<number>, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = await count();
-    if (left === 0 || Date.now() > deadline) return left;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+// The data layer's (it stops killed queries with it too), re-exported for strategies.
+export { waitUntilNone } from '@permafrost/backend-lib';
