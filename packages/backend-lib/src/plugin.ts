@@ -86,9 +86,12 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
       await dataSource.initialize();
       container.registerInstance(DataSource, dataSource);
       const ch = container.resolve(ClickHouse);
-      // A platform's event tables are checked before anything is migrated: pointed at the wrong database,
-      // the boot stops with SCHEMA_MISMATCH having created nothing there.
-      if (profile.clickhouse.platformOwnsEventTables) await checkEventTables(ch, profile);
+      // The hot tables hold exactly what the profile moves, or the boot stops (see checkEventTables). A
+      // platform's are checked before anything is migrated — pointed at the wrong database, the boot stops
+      // with SCHEMA_MISMATCH having created nothing there — and our migrations change none of their columns
+      // (a setting at most); our own profile's tables exist only after its migrations, checked then.
+      const ownsTables = !profile.clickhouse.platformOwnsEventTables;
+      if (!ownsTables) await checkEventTables(ch, profile);
       if (options.migrate !== false) {
         const ds = dataSource;
         const contributed = extensions.get(CLICKHOUSE_MIGRATIONS).flatMap((m) => (typeof m === 'function' ? m(profile) : m));
@@ -101,9 +104,7 @@ export function dataLayer(options: DataLayerOptions): PermafrostPlugin {
         });
         if (postgres.length + clickhouse.length > 0) logger.info('migrations applied', { schema: profile.name, postgres, clickhouse });
       }
-      // The hot tables hold exactly what the profile moves, or the boot stops here (see checkEventTables);
-      // our own profile's tables exist only now, made by its migrations.
-      await checkEventTables(ch, profile);
+      if (ownsTables) await checkEventTables(ch, profile);
     },
     async shutdown() {
       await jobs.close();
