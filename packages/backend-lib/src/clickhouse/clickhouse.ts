@@ -1,7 +1,7 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import { PermafrostError } from '@permafrost/core';
 import type { ClusterOptions } from './cluster';
-import { assertQueryIdPrefix, nextQueryId } from './query-scope';
+import { assertQueryIdPrefix, nextQueryId, outsideQueryScope } from './query-scope';
 import { waitUntilNone } from './wait-until-none';
 
 export type QueryParams = Record<string, unknown>;
@@ -47,6 +47,12 @@ export class ClickHouse {
    */
   async stopQueries(prefix: string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<number> {
     assertQueryIdPrefix(prefix);
+    // Called inside a scope of the same prefix, the KILL and the count would carry its ids and find
+    // themselves among the statements to stop.
+    return outsideQueryScope(() => this.killAndWait(prefix, options));
+  }
+
+  private async killAndWait(prefix: string, options: { timeoutMs?: number; pollMs?: number }): Promise<number> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     // KILL … ON CLUSTER is distributed DDL, which takes no bound parameter: the prefix, checked above
     // (our own operation id), enters the text there; everywhere else it is bound.

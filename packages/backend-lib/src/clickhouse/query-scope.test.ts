@@ -47,6 +47,17 @@ describe('ClickHouse.stopQueries', () => {
     await expect(ch.stopQueries('permafrost-op-ab-', { timeoutMs: 20, pollMs: 5 })).rejects.toMatchObject({ code: 'QUERIES_STILL_RUNNING' });
   });
 
+  it('inside a scope of the same prefix, its own statements carry no id of the scope (they would count themselves)', async () => {
+    const ids: Array<string | undefined> = [];
+    const client = { query: async ({ query, query_id }: { query: string; query_id?: string }) => (ids.push(query_id), { json: async () => (query.startsWith('KILL') ? [{ query_id: 'q' }] : [{ n: '0' }]) }) } as unknown as ClickHouseClient;
+    const ch = new ClickHouse(client);
+    await withQueryIdPrefix('permafrost-op-ab-', async () => {
+      await ch.stopQueries('permafrost-op-ab-');
+      await ch.rows('SELECT 1');
+    });
+    expect(ids).toEqual([undefined, undefined, expect.stringMatching(/^permafrost-op-ab-[0-9a-f]{8}-1$/)]);
+  });
+
   it('on a cluster: KILL … ON CLUSTER, and every replica\'s processes', async () => {
     const statements: string[] = [];
     const client = { query: async ({ query }: { query: string }) => (statements.push(query), { json: async () => (query.startsWith('KILL') ? [{ query_id: 'q' }] : [{ n: '0' }]) }) } as unknown as ClickHouseClient;

@@ -31,6 +31,11 @@ export function withQueryIdPrefix<T>(prefix: string, work: () => Promise<T>): Pr
   return scopes.run({ prefix: `${prefix}${randomUUID().slice(0, 8)}-`, next: 0 }, work);
 }
 
+/** Runs `work` with no scope: its statements get no id of the scope around it (see ClickHouse.stopQueries). */
+export function outsideQueryScope<T>(work: () => Promise<T>): Promise<T> {
+  return scopes.exit(work);
+}
+
 /** The next statement's query id inside a scope; undefined outside one (the client then picks its own). */
 export function nextQueryId(): string | undefined {
   const scope = scopes.getStore();
