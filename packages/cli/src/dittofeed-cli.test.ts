@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Client } from 'pg';
+import { ClickHouse } from '@permafrost/backend-lib';
 import {
-  createDittofeedClickHouseSchema, dittofeedPostgresSchema, insertDittofeedEvents, insertDittofeedWorkspace,
+  createDittofeedClickHouseSchema, dittofeedPostgresSchema, insertDittofeedEvents, insertDittofeedWorkspace, waitForMutations,
 } from '@permafrost/backend-lib/testing';
 import { repoRoot, spawnEngineServer, type EngineServerProcess } from '@permafrost/dev-stack';
 import { buildProject, runNode, startTestStack, testTempDir, type TestStack } from '@permafrost/dev-stack/testing';
@@ -67,6 +68,7 @@ describe('permafrost --schema dittofeed (operator CLI on a Dittofeed installatio
     expect(await cli('pause', ws.acme)).toMatchObject({ to: 'Paused' });
     const [row] = (await pg.query(`SELECT "status"::text AS status, "coldStorageState" AS cold FROM "Workspace" WHERE "id" = $1`, [ws.acme])).rows;
     expect(row).toEqual({ status: 'Paused', cold: 'archived' });
+    await waitForMutations(new ClickHouse(df), ws.acme); // the archive's hot deletes apply in the background
     expect(await hot(ws.acme)).toBe(0);
 
     const paused = await cli('status', '--all', '--status', 'Paused');
